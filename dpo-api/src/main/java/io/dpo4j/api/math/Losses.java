@@ -1,0 +1,30 @@
+package io.dpo4j.api.math;
+
+import ai.djl.ndarray.NDArray;
+
+/** Loss terms several objectives share, each defined once. */
+public final class Losses {
+
+    private Losses() {
+    }
+
+    /**
+     * The label-smoothed (conservative, cDPO) logistic loss per row:
+     * {@code −(1−ε)·logσ(z) − ε·logσ(−z)}; with {@code ε = 0} it is {@code −logσ(z)}.
+     */
+    public static NDArray smoothedLogistic(NDArray z, double epsilon) {
+        NDArray loss = ObjectiveMath.logSigmoid(z).mul(-(1 - epsilon));
+        if (epsilon != 0) {
+            loss = loss.sub(ObjectiveMath.logSigmoid(z.neg()).mul(epsilon));
+        }
+        return loss;
+    }
+
+    /**
+     * The token-mean negative log-likelihood of the chosen responses (RPO-style SFT term):
+     * {@code −Σ_i πw_i / Σ_i nw_i}, response tokens only.
+     */
+    public static NDArray chosenNll(NDArray policyChosen, NDArray chosenTokens) {
+        return policyChosen.sum().neg().div(chosenTokens.sum());
+    }
+}

@@ -1,0 +1,2 @@
+/** The service-provider interface every preference objective implements, and the value types it sees. */
+package io.dpo4j.api;

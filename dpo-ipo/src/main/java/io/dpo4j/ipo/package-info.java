@@ -1,0 +1,2 @@
+/** The {@code ipo} objective: identity preference optimisation. */
+package io.dpo4j.ipo;
