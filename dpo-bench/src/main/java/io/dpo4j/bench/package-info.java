@@ -1,0 +1,2 @@
+/** The runnable {@code dpo} distribution and the comparative benchmark harness. */
+package io.dpo4j.bench;
