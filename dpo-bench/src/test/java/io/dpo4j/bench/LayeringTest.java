@@ -1,0 +1,74 @@
+package io.dpo4j.bench;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module direction is one-way: dpo-api and the variant modules never see dpo-core, Guice or the
+ * PyTorch engine; the variants never see each other; the contract kit never sees dpo-core.
+ */
+@DisplayName("layering: dependencies point one way")
+class LayeringTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.dpo4j");
+    }
+
+    private static final String[] FORBIDDEN_FOR_VARIANTS = {"io.dpo4j.core..", "com.google.inject..",
+        "ai.djl.pytorch.."};
+
+    @Test
+    @DisplayName("dpo-api imports neither dpo-core, Guice, the PyTorch engine, nor any variant")
+    void api() {
+        noClasses().that().resideInAPackage("io.dpo4j.api..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.dpo4j.core..", "com.google.inject..", "ai.djl.pytorch..",
+                        "io.dpo4j.ipo..", "io.dpo4j.kto..", "io.dpo4j.orpo..", "io.dpo4j.simpo..",
+                        "io.dpo4j.testkit..", "io.dpo4j.bench..")
+                .check(classes);
+    }
+
+    @Test
+    @DisplayName("the variant modules import neither dpo-core, Guice nor the PyTorch engine")
+    void variants() {
+        noClasses().that().resideInAnyPackage("io.dpo4j.ipo..", "io.dpo4j.kto..", "io.dpo4j.orpo..",
+                "io.dpo4j.simpo..").should().dependOnClassesThat().resideInAnyPackage(FORBIDDEN_FOR_VARIANTS)
+                .check(classes);
+    }
+
+    @Test
+    @DisplayName("the variants do not import each other")
+    void variantsIndependent() {
+        String[][] pairs = {{"io.dpo4j.ipo..", "io.dpo4j.kto..", "io.dpo4j.orpo..", "io.dpo4j.simpo.."}};
+        for (String self : pairs[0]) {
+            String[] others = java.util.Arrays.stream(pairs[0]).filter(p -> !p.equals(self)).toArray(String[]::new);
+            noClasses().that().resideInAPackage(self).should().dependOnClassesThat().resideInAnyPackage(others)
+                    .check(classes);
+        }
+    }
+
+    @Test
+    @DisplayName("the contract kit imports neither dpo-core, Guice nor the PyTorch engine")
+    void testkit() {
+        noClasses().that().resideInAPackage("io.dpo4j.testkit..").should().dependOnClassesThat()
+                .resideInAnyPackage(FORBIDDEN_FOR_VARIANTS).check(classes);
+    }
+
+    @Test
+    @DisplayName("dpo-core does not import the benchmark harness or the variants")
+    void core() {
+        noClasses().that().resideInAPackage("io.dpo4j.core..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.dpo4j.bench..", "io.dpo4j.ipo..", "io.dpo4j.kto..", "io.dpo4j.orpo..",
+                        "io.dpo4j.simpo..")
+                .check(classes);
+    }
+}
