@@ -15,6 +15,6 @@ public record LoadProblem(String source, String className, Optional<String> id, 
 
     @Override
     public String toString() {
-        return (className == null ? "" : className + " ") + "from " + source + ": " + message;
+        return (className == null ? source : className + " in " + source) + ": " + message;
     }
 }

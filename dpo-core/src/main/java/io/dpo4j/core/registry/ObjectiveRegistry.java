@@ -152,25 +152,27 @@ public final class ObjectiveRegistry {
             List<LoadProblem> problems) {
         String source = "plugin " + jar;
         List<String> classNames;
-        URLClassLoader loader;
-        try {
-            loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {jar.toUri().toURL()}, parent);
-            URL services = loader.findResource(SERVICES_FILE);
+        try (java.util.jar.JarFile jarFile = new java.util.jar.JarFile(jar.toFile())) {
+            java.util.jar.JarEntry services = jarFile.getJarEntry(SERVICES_FILE);
             if (services == null) {
                 problems.add(new LoadProblem(source, null, Optional.empty(),
                         "not an objective plugin: it has no " + SERVICES_FILE));
                 return;
             }
-            try (var in = services.openStream()) {
+            try (var in = jarFile.getInputStream(services)) {
                 classNames = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
                         .map(l -> l.replaceFirst("#.*", "").trim()).filter(l -> !l.isEmpty()).toList();
             }
-        } catch (MalformedURLException e) {
-            problems.add(new LoadProblem(source, null, Optional.empty(), "bad path: " + e.getMessage()));
-            return;
         } catch (IOException e) {
             problems.add(new LoadProblem(source, null, Optional.empty(),
-                    "cannot be read as a jar: " + e.getMessage()));
+                    "not a valid jar file (" + e.getMessage() + ")"));
+            return;
+        }
+        URLClassLoader loader;
+        try {
+            loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {jar.toUri().toURL()}, parent);
+        } catch (MalformedURLException e) {
+            problems.add(new LoadProblem(source, null, Optional.empty(), "bad path: " + e.getMessage()));
             return;
         }
         if (classNames.isEmpty()) {
