@@ -1,0 +1,175 @@
+package io.dpo4j.core.train;
+
+import io.dpo4j.core.io.AtomicFiles;
+import io.dpo4j.core.io.Checksums;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoints that survive a crash at any moment. Each is a folder {@code step-NNNNNNNN} under the
+ * store's root, written into a hidden temporary folder first, sealed with a {@code MANIFEST.sha256}
+ * (the SHA-256 of every file), then renamed into place in one atomic step. Loading verifies the
+ * manifest and falls back to the previous checkpoint when the newest is partial or corrupt. Only the
+ * newest {@code keep} checkpoints are kept.
+ */
+public final class CheckpointStore {
+
+    /** The manifest file name inside each checkpoint. */
+    public static final String MANIFEST = "MANIFEST.sha256";
+    private static final String PREFIX = "step-";
+
+    private final Path root;
+    private final int keep;
+
+    public CheckpointStore(Path root, int keep) {
+        this.root = root;
+        this.keep = Math.max(1, keep);
+    }
+
+    /** Fills a folder with a checkpoint's files. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(Path folder) throws IOException;
+    }
+
+    /** A verified checkpoint. */
+    public record Checkpoint(long step, Path folder) {
+    }
+
+    /** The folder that holds the checkpoints. */
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * Writes the checkpoint of {@code step} atomically and prunes old ones.
+     *
+     * @return the sealed checkpoint folder
+     */
+    public Path write(long step, Writer writer) throws IOException {
+        Files.createDirectories(root);
+        Path tmp = Files.createTempDirectory(root, ".partial-" + PREFIX + step + "-");
+        try {
+            writer.write(tmp);
+            Map<String, String> sums = new LinkedHashMap<>();
+            try (Stream<Path> files = Files.walk(tmp)) {
+                for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                    sums.put(tmp.relativize(f).toString().replace('\\', '/'), Checksums.sha256(f));
+                }
+            }
+            StringBuilder manifest = new StringBuilder();
+            sums.forEach((name, sum) -> manifest.append(sum).append("  ").append(name).append('\n'));
+            AtomicFiles.writeString(tmp.resolve(MANIFEST), manifest.toString());
+            Path target = root.resolve(name(step));
+            if (Files.exists(target)) {
+                deleteTree(target);
+            }
+            AtomicFiles.move(tmp, target);
+            prune();
+            return target;
+        } finally {
+            if (Files.exists(tmp)) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    /** The newest checkpoint whose manifest verifies; {@code onRejected} hears about each one skipped. */
+    public Optional<Checkpoint> latestValid(Consumer<String> onRejected) throws IOException {
+        for (Checkpoint c : all()) {
+            Optional<String> problem = verify(c.folder());
+            if (problem.isEmpty()) {
+                return Optional.of(c);
+            }
+            onRejected.accept("checkpoint " + c.folder() + " is unusable (" + problem.get() + "); trying an older one");
+        }
+        return Optional.empty();
+    }
+
+    /** Every sealed checkpoint folder, newest first (not verified). */
+    public List<Checkpoint> all() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<Checkpoint> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                String n = d.getFileName().toString();
+                if (n.startsWith(PREFIX)) {
+                    try {
+                        out.add(new Checkpoint(Long.parseLong(n.substring(PREFIX.length())), d));
+                    } catch (NumberFormatException e) {
+                        // not one of ours
+                    }
+                }
+            }
+        }
+        out.sort(Comparator.comparingLong(Checkpoint::step).reversed());
+        return out;
+    }
+
+    /** Why a checkpoint folder is unusable, or empty when every file matches its manifest. */
+    public static Optional<String> verify(Path folder) throws IOException {
+        Path manifest = folder.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            return Optional.of("no " + MANIFEST + ": the write did not finish");
+        }
+        List<String> lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
+        if (lines.isEmpty()) {
+            return Optional.of("empty manifest");
+        }
+        for (String line : lines) {
+            int sep = line.indexOf("  ");
+            if (sep != 64) {
+                return Optional.of("malformed manifest line '" + line + "'");
+            }
+            String sum = line.substring(0, sep);
+            Path file = folder.resolve(line.substring(sep + 2));
+            if (!Files.isRegularFile(file)) {
+                return Optional.of("missing " + line.substring(sep + 2));
+            }
+            if (!Checksums.sha256(file).equals(sum)) {
+                return Optional.of(line.substring(sep + 2) + " does not match its checksum");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void prune() throws IOException {
+        List<Checkpoint> all = all();
+        for (int i = keep; i < all.size(); i++) {
+            deleteTree(all.get(i).folder());
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(".partial-")).toList()) {
+                deleteTree(d);
+            }
+        }
+    }
+
+    private static String name(long step) {
+        return String.format("%s%08d", PREFIX, step);
+    }
+
+    /** Deletes a folder and everything in it. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.dpo4j.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.Map;
+
+/**
+ * Gradient bookkeeping DJL does not offer: global-norm clipping (DJL's clip is element-wise) and
+ * zeroing without leaking the handles {@code getGradient()} creates (each call returns a new handle
+ * attached to the parameter's manager, so every one is closed here).
+ */
+public final class Gradients {
+
+    private Gradients() {
+    }
+
+    /** The global L2 norm of every parameter's gradient, {@code sqrt(Σ ‖g‖²)}, in double precision. */
+    public static double globalNorm(Map<String, NDArray> parameters, NDManager scratch) {
+        double sumSquares = 0;
+        for (NDArray p : parameters.values()) {
+            try (NDArray g = p.getGradient(); NDArray sq = g.square().sum()) {
+                sq.attach(scratch);
+                sumSquares += sq.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            }
+        }
+        return Math.sqrt(sumSquares);
+    }
+
+    /**
+     * Scales every gradient by {@code maxNorm / norm} when the global norm exceeds {@code maxNorm}
+     * (as {@code torch.nn.utils.clip_grad_norm_}); {@code maxNorm <= 0} disables clipping.
+     *
+     * @return the global norm before clipping
+     */
+    public static double clipGlobalNorm(Map<String, NDArray> parameters, double maxNorm, NDManager scratch) {
+        double norm = globalNorm(parameters, scratch);
+        if (maxNorm > 0 && Double.isFinite(norm) && norm > maxNorm) {
+            scale(parameters, maxNorm / (norm + 1e-6));
+        }
+        return norm;
+    }
+
+    /** Multiplies every gradient in place by {@code factor}. */
+    public static void scale(Map<String, NDArray> parameters, double factor) {
+        for (NDArray p : parameters.values()) {
+            try (NDArray g = p.getGradient()) {
+                g.muli(factor);
+            }
+        }
+    }
+
+    /** Sets every gradient to zero (also clearing NaN and infinity). */
+    public static void zero(Map<String, NDArray> parameters) {
+        for (NDArray p : parameters.values()) {
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
+    }
+}
