@@ -13,7 +13,9 @@ public final class DpoMain {
 
     /** The full command line (core commands plus those of this module). */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return DpoCli.commandLine(out, err);
+        CommandLine cl = DpoCli.commandLine(out, err);
+        cl.addSubcommand("bench", new BenchCommand());
+        return cl;
     }
 
     /** {@code dpo …}. */
