@@ -141,13 +141,18 @@ public final class HuggingFaceCheckpoint {
 
     /** Creates a float32 array from a stored tensor, in blocks of rows so any size fits a buffer. */
     private static NDArray readFloat32(NDManager manager, SafetensorsFile file, TensorEntry entry) {
+        return readFloat32(manager, file, entry, LOAD_BLOCK_ELEMENTS);
+    }
+
+    /** As above with a chosen block size (tests use small blocks). */
+    static NDArray readFloat32(NDManager manager, SafetensorsFile file, TensorEntry entry, long blockElements) {
         Shape shape = entry.shape();
         long count = entry.elementCount();
-        if (count <= LOAD_BLOCK_ELEMENTS || shape.dimension() < 2) {
+        if (count <= blockElements || shape.dimension() < 2) {
             return block(manager, file, entry, 0, count, shape);
         }
         long rowSize = count / shape.get(0);
-        long rowsPerBlock = Math.max(1, LOAD_BLOCK_ELEMENTS / rowSize);
+        long rowsPerBlock = Math.max(1, blockElements / rowSize);
         NDList blocks = new NDList();
         try {
             for (long row = 0; row < shape.get(0); row += rowsPerBlock) {

@@ -3,6 +3,8 @@ package io.dpo4j.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -71,6 +73,19 @@ class HuggingFaceCheckpointTest {
                             .containsExactly(file.readAsFloat32(entry));
                 }
                 assertThat(model.lmHeadWeight()).isSameAs(model.parameter("lm_head.weight"));
+            }
+        }
+
+        @Test
+        @DisplayName("a tensor larger than a load block is assembled from blocks of rows")
+        void loadsInBlocks() {
+            try (SafetensorsFile file = SafetensorsFile.open(ModelFixtures.tinyLlama().resolve("model.safetensors"));
+                    NDManager manager = NDManager.newBaseManager()) {
+                TensorEntry embedding = file.tensors().get("model.embed_tokens.weight");
+                NDArray array = HuggingFaceCheckpoint.readFloat32(manager, file, embedding, 100);
+                assertThat(array.getShape()).isEqualTo(new Shape(57, 32));
+                assertThat(array.toFloatArray()).containsExactly(file.readAsFloat32(embedding));
+                assertThat(manager.getManagedArrays()).as("the blocks are freed").hasSize(1);
             }
         }
 

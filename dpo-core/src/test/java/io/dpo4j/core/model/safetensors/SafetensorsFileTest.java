@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.types.Shape;
 import io.dpo4j.core.DpoException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -85,6 +86,31 @@ class SafetensorsFileTest {
                     assertThat(part[i]).isEqualTo(
                             HalfPrecision.bfloat16ToFloat(HalfPrecision.floatToBfloat16(values[501 + i])));
                 }
+            }
+        }
+
+        @Test
+        @DisplayName("tensor data beyond 2 GiB is read (a sparse 2.4 GB file)")
+        void readsBeyondTwoGibibytes() throws IOException {
+            long elements = 600_000_000L;
+            String header = "{\"big\":{\"dtype\":\"F32\",\"shape\":[" + elements + "],\"data_offsets\":[0,"
+                    + elements * 4 + "]}}";
+            byte[] h = header.getBytes(StandardCharsets.UTF_8);
+            Path file = dir.resolve("big.safetensors");
+            long dataStart = 8 + h.length;
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(dataStart + elements * 4); // sparse: no disk space used
+                raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+                raf.write(h);
+                raf.seek(dataStart + (elements - 3) * 4);
+                raf.write(littleEndianFloats(1.25f, -2.5f, 3.75f));
+            }
+            try (SafetensorsFile f = SafetensorsFile.open(file)) {
+                TensorEntry big = f.tensors().get("big");
+                assertThat(big.byteCount()).isGreaterThan(Integer.MAX_VALUE);
+                float[] tail = new float[4];
+                f.readAsFloat32(big, elements - 4, 4, FloatBuffer.wrap(tail));
+                assertThat(tail).containsExactly(0f, 1.25f, -2.5f, 3.75f);
             }
         }
 
