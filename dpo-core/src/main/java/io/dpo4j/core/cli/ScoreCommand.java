@@ -2,7 +2,6 @@ package io.dpo4j.core.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpo4j.core.DpoException;
-import io.dpo4j.core.io.AtomicFiles;
 import io.dpo4j.core.model.HuggingFaceCheckpoint;
 import io.dpo4j.core.model.LlamaModel;
 import io.dpo4j.core.scoring.PairScorer;
@@ -15,8 +14,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,18 +148,34 @@ public final class ScoreCommand implements Callable<Integer> {
         return values;
     }
 
+    /** Writes the lines to a temporary file next to {@code file}, then renames it into place. */
     private static void write(Path file, List<String> lines) {
+        Path target = file.toAbsolutePath();
+        Path temporary = null;
         try {
-            AtomicFiles.writeFile(file, temporary -> {
-                try (Writer w = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                    for (String line : lines) {
-                        w.write(line);
-                        w.write('\n');
-                    }
+            Files.createDirectories(target.getParent());
+            temporary = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+            try (Writer w = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
+                for (String line : lines) {
+                    w.write(line);
+                    w.write('\n');
                 }
-            });
+            }
+            try {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
             throw new DpoException(file + ": cannot write: " + e.getMessage(), e);
+        } finally {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // best effort: the temporary file was already moved or never written
+                }
+            }
         }
     }
 }

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.core.DpoException;
-import io.dpo4j.core.io.AtomicFiles;
 import io.dpo4j.core.model.safetensors.SafetensorsFile;
 import io.dpo4j.core.model.safetensors.SafetensorsWriter;
 import io.dpo4j.core.model.safetensors.TensorDtype;
@@ -195,7 +194,7 @@ public final class HuggingFaceCheckpoint {
         TensorDtype dtype = options.dtype().orElse(model.config().storageDtype());
         Path tokenizerSource = options.tokenizerSource().or(model::sourceDirectory).orElse(null);
         try {
-            AtomicFiles.writeDirectory(folder, temporary -> {
+            AtomicDirectory.write(folder, temporary -> {
                 writeWeights(model, dtype, options.maxShardBytes(), temporary);
                 writeConfig(model, dtype, temporary.resolve(CONFIG));
                 if (tokenizerSource != null) {

@@ -1,4 +1,4 @@
-package io.dpo4j.core.io;
+package io.dpo4j.core.model;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -10,36 +10,19 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * Writes files and folders so that readers never see a half-written result: the content goes to a
- * temporary sibling first, which is then renamed into place (an atomic rename within one folder).
+ * Writes a folder so that readers never see a half-written one: the content goes to a temporary
+ * sibling folder first, which is then renamed into place (an atomic rename within one folder).
  */
-public final class AtomicFiles {
+final class AtomicDirectory {
 
-    /** Writes into a path that does not exist yet. */
+    /** Fills a new, empty folder. */
     @FunctionalInterface
-    public interface Writer {
-        /** Writes the content to {@code temporary}. */
+    interface Writer {
+        /** Writes the content into {@code temporary}. */
         void write(Path temporary) throws IOException;
     }
 
-    private AtomicFiles() {
-    }
-
-    /**
-     * Writes a file: {@code writer} fills a temporary file next to {@code target}, which then replaces
-     * {@code target} atomically. On failure the temporary file is removed and {@code target} is untouched.
-     */
-    public static void writeFile(Path target, Writer writer) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path parent = absolute.getParent();
-        Files.createDirectories(parent);
-        Path temporary = Files.createTempFile(parent, "." + absolute.getFileName() + ".", ".tmp");
-        try {
-            writer.write(temporary);
-            move(temporary, absolute);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+    private AtomicDirectory() {
     }
 
     /**
@@ -48,7 +31,7 @@ public final class AtomicFiles {
      * once the new one is in place (restored if the swap fails), so {@code target} always holds either
      * the complete old or the complete new content, apart from the instant between the two renames.
      */
-    public static void writeDirectory(Path target, Writer writer) throws IOException {
+    static void write(Path target, Writer writer) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path parent = absolute.getParent();
         Files.createDirectories(parent);
@@ -88,7 +71,7 @@ public final class AtomicFiles {
     }
 
     /** Deletes a file or a folder with everything in it. */
-    public static void deleteRecursively(Path root) throws IOException {
+    private static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
