@@ -238,9 +238,10 @@ public final class LlamaModel implements AutoCloseable {
         long keys = k.getShape().get(2);
         // Grouped-query attention without copying keys: the query heads of one key/value head are
         // consecutive, so B×H×T×D reshapes to B×kvH×(group·T)×D and meets its key/value head directly.
-        NDArray scores = q.reshape(batch, kvHeads, group * tokens, headDim)
+        // The scale head_dim^-0.5 is applied to q (T·D values) rather than to the scores (T·S values).
+        NDArray scores = q.mul((float) (1.0 / Math.sqrt(headDim)))
+                .reshape(batch, kvHeads, group * tokens, headDim)
                 .matMul(k.transpose(0, 1, 3, 2))
-                .mul((float) (1.0 / Math.sqrt(headDim)))
                 .reshape(batch, heads, tokens, keys)
                 .add(maskBias);
         NDArray context = scores.softmax(-1)
