@@ -94,14 +94,20 @@ public final class TextTokenizer implements AutoCloseable {
         return settings.chatTemplate();
     }
 
-    /** The id of a token text: an added token, a vocabulary entry, or text that encodes to one id. */
+    /**
+     * The id of a token text: an added token, a vocabulary entry, or text that encodes to exactly one
+     * id which decodes back to it (so an unknown token never resolves to the unknown-token id).
+     */
     public OptionalLong tokenId(String token) {
         Long id = knownTokens.get(token);
         if (id != null) {
             return OptionalLong.of(id);
         }
         long[] ids = encode(token);
-        return ids.length == 1 ? OptionalLong.of(ids[0]) : OptionalLong.empty();
+        if (ids.length == 1 && token.strip().equals(decode(ids, false).strip())) {
+            return OptionalLong.of(ids[0]);
+        }
+        return OptionalLong.empty();
     }
 
     /** The end-of-sequence token id from {@code eos_token}, if set and known. */

@@ -48,6 +48,8 @@ class TextTokenizerTest {
             assertThat(tokenizer.settings().unkToken()).contains("<unk>");
             assertThat(tokenizer.settings().modelMaxLength()).contains(128L);
             assertThat(tokenizer.chatTemplate()).isEmpty();
+            assertThat(tokenizer.tokenId("brilliant")).hasValue(56);
+            assertThat(tokenizer.tokenId("zebra")).as("an unknown word, not the unknown token's id").isEmpty();
         }
     }
 
