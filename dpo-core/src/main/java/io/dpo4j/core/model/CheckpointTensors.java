@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,8 +66,7 @@ final class CheckpointTensors implements AutoCloseable {
         Map<String, Located> tensors = new LinkedHashMap<>();
         List<SafetensorsFile> opened = new ArrayList<>();
         try {
-            for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : weightMap.properties()) {
                 String shard = e.getValue().asText();
                 if (!e.getValue().isTextual() || shard.contains("/") || shard.contains("\\")) {
                     throw new DpoException(index + ": weight_map." + e.getKey() + " = " + e.getValue()

@@ -64,7 +64,7 @@ public final class TextTokenizer implements AutoCloseable {
         Map<String, Long> known = new HashMap<>();
         JsonNode vocab = json.path("model").path("vocab");
         if (vocab.isObject()) {
-            vocab.fields().forEachRemaining(e -> known.put(e.getKey(), e.getValue().asLong()));
+            vocab.properties().forEach(e -> known.put(e.getKey(), e.getValue().asLong()));
         }
         for (JsonNode t : json.path("added_tokens")) {
             if (t.path("content").isTextual() && t.path("id").canConvertToLong()) {

@@ -18,7 +18,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -117,15 +116,14 @@ public final class SafetensorsFile implements Closeable {
             throw corrupt(file, "the header is not a JSON object");
         }
         Map<String, TensorEntry> tensors = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
             String name = field.getKey();
             JsonNode node = field.getValue();
             if ("__metadata__".equals(name)) {
                 if (!node.isObject()) {
                     throw corrupt(file, "__metadata__ is not an object");
                 }
-                node.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                node.properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             tensors.put(name, parseEntry(file, name, node, dataSize));
