@@ -28,6 +28,12 @@ public final class FullLogitsLogProbs {
      * gradient on a sub-manager of {@code manager} that is closed before returning.
      */
     public static List<float[]> responseTokenLogProbs(LlamaModel model, SequenceBatch batch, NDManager manager) {
+        return responseTokenLogProbs(model, batch, manager, LOGIT_BUDGET);
+    }
+
+    /** As above with a chosen logits budget in floats (tests use a small one to get several blocks). */
+    static List<float[]> responseTokenLogProbs(LlamaModel model, SequenceBatch batch, NDManager manager,
+            long logitBudget) {
         int length = batch.length();
         int total = batch.sequences().stream().mapToInt(s -> s.responseIds().length).sum();
         long[] rows = new long[total];
@@ -48,7 +54,7 @@ public final class FullLogitsLogProbs {
                     batch.positionIds(step));
             long width = hidden.getShape().get(2);
             NDArray flat = hidden.reshape(-1, width);
-            int chunk = (int) Math.max(1, LOGIT_BUDGET / model.config().vocabSize());
+            int chunk = (int) Math.max(1, logitBudget / model.config().vocabSize());
             for (int start = 0; start < total; start += chunk) {
                 int count = Math.min(chunk, total - start);
                 try (NDManager block = step.newSubManager()) {

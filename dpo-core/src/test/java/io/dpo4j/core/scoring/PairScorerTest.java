@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDManager;
 import io.dpo4j.core.DpoException;
 import io.dpo4j.core.model.HuggingFaceCheckpoint;
 import io.dpo4j.core.model.LlamaModel;
@@ -49,6 +50,26 @@ class PairScorerTest {
                 assertThat(b).hasSameSizeAs(a);
                 for (int t = 0; t < a.length; t++) {
                     assertThat(b[t]).isCloseTo(a[t], within(1e-5f));
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("computing logits in small blocks of rows gives the same log-probabilities (to rounding)")
+    void blocksAreInvisible() {
+        try (TextTokenizer tokenizer = TextTokenizer.load(ModelFixtures.tinyLlama());
+                LlamaModel model = HuggingFaceCheckpoint.load(ModelFixtures.tinyLlama());
+                NDManager manager = model.manager().newSubManager()) {
+            List<ResponseSequence> sequences = PairScorer.forModel(tokenizer, model.config(), 8)
+                    .sequences(DATA, PreferenceRowReader.read(DATA));
+            SequenceBatch batch = new SequenceBatch(sequences, 0);
+            List<float[]> whole = FullLogitsLogProbs.responseTokenLogProbs(model, batch, manager);
+            List<float[]> blocks = FullLogitsLogProbs.responseTokenLogProbs(model, batch, manager, 57 * 3);
+            for (int i = 0; i < whole.size(); i++) {
+                assertThat(blocks.get(i)).hasSameSizeAs(whole.get(i));
+                for (int t = 0; t < whole.get(i).length; t++) {
+                    assertThat(blocks.get(i)[t]).isCloseTo(whole.get(i)[t], within(1e-5f));
                 }
             }
         }
