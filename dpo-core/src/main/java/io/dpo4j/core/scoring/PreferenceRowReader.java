@@ -1,0 +1,81 @@
+package io.dpo4j.core.scoring;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpo4j.core.DpoException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads preference pairs from JSONL: one object per line with string fields {@code prompt},
+ * {@code chosen} and {@code rejected} (other fields are ignored; blank lines are skipped). Errors name
+ * the file, the line and the field.
+ */
+public final class PreferenceRowReader {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PreferenceRowReader() {
+    }
+
+    /**
+     * Reads every row of a file.
+     *
+     * @throws DpoException for a missing file, invalid JSON, a missing field or a field that is not a string
+     */
+    public static List<PreferenceRow> read(Path file) {
+        List<PreferenceRow> rows = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            int line = 0;
+            while ((text = reader.readLine()) != null) {
+                line++;
+                if (!text.isBlank()) {
+                    rows.add(parse(file, line, text));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new DpoException(file + ": file not found");
+        } catch (IOException e) {
+            throw new DpoException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        if (rows.isEmpty()) {
+            throw new DpoException(file + ": no rows (expected JSON lines with prompt, chosen and rejected)");
+        }
+        return rows;
+    }
+
+    /** Parses one line. */
+    static PreferenceRow parse(Path file, int line, String text) {
+        JsonNode json;
+        try {
+            json = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new DpoException(file + ":" + line + ": invalid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (json == null || !json.isObject()) {
+            throw new DpoException(file + ":" + line + ": expected a JSON object with prompt, chosen and rejected");
+        }
+        return new PreferenceRow(line, field(file, line, json, "prompt"), field(file, line, json, "chosen"),
+                field(file, line, json, "rejected"));
+    }
+
+    private static String field(Path file, int line, JsonNode json, String name) {
+        JsonNode value = json.get(name);
+        if (value == null) {
+            throw new DpoException(file + ":" + line + ": field " + name + " is missing");
+        }
+        if (!value.isTextual()) {
+            throw new DpoException(file + ":" + line + ": field " + name + " must be a string, found "
+                    + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return value.asText();
+    }
+}

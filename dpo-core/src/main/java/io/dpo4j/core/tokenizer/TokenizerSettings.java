@@ -1,0 +1,110 @@
+package io.dpo4j.core.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpo4j.core.DpoException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What {@code tokenizer_config.json} says about special tokens and chat formatting. Token fields may
+ * be strings or Hugging Face {@code AddedToken} objects ({@code {"content": …}}); a chat template may
+ * be a string, a list of named templates (the one named "default", else the first, is taken) or a
+ * separate {@code chat_template.jinja} file.
+ *
+ * @param bosToken the beginning-of-sequence token text
+ * @param eosToken the end-of-sequence token text
+ * @param padToken the padding token text
+ * @param unkToken the unknown token text
+ * @param chatTemplate the Jinja chat template, kept as text (not rendered here)
+ * @param modelMaxLength {@code model_max_length}, if given
+ */
+public record TokenizerSettings(Optional<String> bosToken, Optional<String> eosToken, Optional<String> padToken,
+        Optional<String> unkToken, Optional<String> chatTemplate, Optional<Long> modelMaxLength) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** No special tokens, no template. */
+    public static TokenizerSettings none() {
+        return new TokenizerSettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Reads {@code tokenizer_config.json} (and {@code chat_template.jinja}) from a folder; absent files
+     * give empty settings.
+     *
+     * @throws DpoException when a file exists but is not valid
+     */
+    public static TokenizerSettings read(Path folder) {
+        Path file = folder.resolve("tokenizer_config.json");
+        Optional<String> jinja = readJinja(folder.resolve("chat_template.jinja"));
+        if (!Files.isRegularFile(file)) {
+            return new TokenizerSettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    jinja, Optional.empty());
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new DpoException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (json == null || !json.isObject()) {
+            throw new DpoException(file + ": expected a JSON object");
+        }
+        Optional<String> template = chatTemplate(file, json.get("chat_template"));
+        JsonNode max = json.get("model_max_length");
+        return new TokenizerSettings(token(file, json, "bos_token"), token(file, json, "eos_token"),
+                token(file, json, "pad_token"), token(file, json, "unk_token"),
+                template.isPresent() ? template : jinja,
+                max != null && max.isIntegralNumber() && max.canConvertToLong() ? Optional.of(max.asLong())
+                        : Optional.empty());
+    }
+
+    private static Optional<String> token(Path file, JsonNode json, String field) {
+        JsonNode n = json.get(field);
+        if (n == null || n.isNull()) {
+            return Optional.empty();
+        }
+        if (n.isTextual()) {
+            return Optional.of(n.asText());
+        }
+        if (n.isObject() && n.path("content").isTextual()) {
+            return Optional.of(n.get("content").asText());
+        }
+        throw new DpoException(file + ": " + field + " = " + n + ": expected a string or {\"content\": …}");
+    }
+
+    private static Optional<String> chatTemplate(Path file, JsonNode n) {
+        if (n == null || n.isNull()) {
+            return Optional.empty();
+        }
+        if (n.isTextual()) {
+            return Optional.of(n.asText());
+        }
+        if (n.isArray() && n.size() > 0) {
+            for (JsonNode t : n) {
+                if ("default".equals(t.path("name").asText()) && t.path("template").isTextual()) {
+                    return Optional.of(t.get("template").asText());
+                }
+            }
+            if (n.get(0).path("template").isTextual()) {
+                return Optional.of(n.get(0).get("template").asText());
+            }
+        }
+        throw new DpoException(file + ": chat_template: expected a string or a list of {\"name\", \"template\"}");
+    }
+
+    private static Optional<String> readJinja(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readString(file));
+        } catch (IOException e) {
+            throw new DpoException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+}
