@@ -36,9 +36,12 @@ import java.util.List;
  * </pre>
  *
  * and inject them with one backward of {@code Σ H ⊙ stopgrad(∂L/∂H) + Σ W ⊙ stopgrad(∂L/∂W)
- * (+ Σ bias ⊙ stopgrad(∂L/∂bias))}; the W and bias terms are computed only when those arrays
- * require gradient. The training pass costs four GEMMs of the lm_head's size (forward, recompute,
- * ∂X, ∂W) against autograd's three, and holds O(N·d + V·d) instead of O(B·T·V).
+ * (+ Σ bias ⊙ stopgrad(∂L/∂bias))}. The W and bias terms are computed only when those arrays
+ * require gradient, and once W (or the bias) already has a gradient buffer (every step after the
+ * first) its term is added straight into that buffer tile by tile, which is what autograd would do
+ * with the surrogate's term for a leaf, without two V×d temporaries. The training pass costs four
+ * GEMMs of the lm_head's size (forward, recompute, ∂X, ∂W) against autograd's three, and holds
+ * O(N·d) plus the tiles instead of O(B·T·V).
  *
  * <p><b>Why tiles rather than token chunks over the whole vocabulary:</b> accumulating ∂L/∂W over
  * token chunks needs a V×d temporary per chunk; slicing the vocabulary too keeps every temporary
@@ -247,8 +250,14 @@ public final class ChunkedLogProbKernel implements LogProbKernel {
             boolean trainBias = input.bias().map(NDArray::hasGradient).orElse(false);
 
             NDArray dRows = work.zeros(new Shape(n, input.hiddenSize()), dtype);
-            NDArray dWeight = trainWeight ? work.zeros(pass.weight.getShape(), dtype) : null;
-            NDArray dBias = trainBias ? work.zeros(new Shape(vocabulary), dtype) : null;
+            // W and the bias are leaves: once autograd has given them a gradient buffer, add into it
+            // directly (what the surrogate's W term would do) and skip two V×d temporaries.
+            NDArray weightBuffer = trainWeight ? LeafGradients.existing(input.weight(), work).orElse(null) : null;
+            NDArray biasBuffer = trainBias ? LeafGradients.existing(input.bias().orElseThrow(), work).orElse(null) : null;
+            NDArray dWeight = !trainWeight ? null
+                    : weightBuffer != null ? weightBuffer : work.zeros(pass.weight.getShape(), dtype);
+            NDArray dBias = !trainBias ? null
+                    : biasBuffer != null ? biasBuffer : work.zeros(new Shape(vocabulary), dtype);
             NDArray scaledRows = trainWeight ? pass.rows.mul(negG) : null;
             TilePlan plan = pass.plan;
             for (int c0 = 0; c0 < n; c0 += plan.tokens()) {
@@ -288,20 +297,23 @@ public final class ChunkedLogProbKernel implements LogProbKernel {
             // One backward of the surrogate Σ H ⊙ dH (+ Σ W ⊙ dW + Σ bias ⊙ dBias): dot products,
             // so no H- or W-sized product is materialised on the way.
             NDArray surrogate = owned(input.hidden().reshape(-1), work).matMul(dHidden.reshape(-1));
-            if (dWeight != null) {
+            if (dWeight != null && weightBuffer == null) {
                 surrogate = surrogate.add(owned(input.weight().reshape(-1), work).matMul(dWeight.reshape(-1)));
             }
-            if (dBias != null) {
+            if (dBias != null && biasBuffer == null) {
                 surrogate = surrogate.add(owned(input.bias().orElseThrow().reshape(-1), work).matMul(dBias));
             }
             try {
                 collector.backward(surrogate);
             } catch (EngineException e) {
-                if (String.valueOf(e.getMessage()).contains("does not require grad")) {
+                if (!String.valueOf(e.getMessage()).contains("does not require grad")) {
+                    throw e;
+                }
+                // A frozen trunk: fine when the lm_head took its gradient directly, an error otherwise.
+                if (weightBuffer == null && biasBuffer == null) {
                     throw new IllegalStateException("the log-prob kernel's backward found nothing to differentiate:"
                             + " neither the hidden states nor the lm_head weight or bias require gradient", e);
                 }
-                throw e;
             }
         }
 

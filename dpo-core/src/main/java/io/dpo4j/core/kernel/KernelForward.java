@@ -26,7 +26,9 @@ public interface KernelForward extends AutoCloseable {
     /**
      * Back-propagates {@code Σ_b g[b] · logp(b)} into the hidden states (and so the trunk) and, when
      * they require gradient, the lm_head weight and bias, with one backward call on the collector
-     * given to {@link LogProbKernel#forward}. Releases this pass's memory. Call at most once.
+     * given to {@link LogProbKernel#forward} (a kernel may add a leaf's share straight into its
+     * existing gradient buffer, which is what that backward would do). Releases this pass's memory.
+     * Call at most once.
      *
      * @param sequenceGradient {@code g}, shape {@code (B)}: the gradient of the loss with respect to
      *     each sequence's summed log-prob

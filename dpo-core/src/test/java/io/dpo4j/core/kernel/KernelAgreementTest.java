@@ -97,6 +97,37 @@ class KernelAgreementTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    @DisplayName("training twice: gradients accumulate across calls as autograd's do (the second call adds into W's existing gradient)")
+    void gradientsAccumulate(String name, long budget, KernelBatch batch) {
+        float[] first = sequenceGradient(batch.batch(), 7);
+        float[] second = sequenceGradient(batch.batch(), 8);
+        Gradients naive = trainTwice(new NaiveLogProbKernel(), batch, first, second);
+        Gradients chunked = trainTwice(new ChunkedLogProbKernel(budget), batch, first, second);
+        assertClose("accumulated dL/dH", chunked.hidden, naive.hidden, TOLERANCE);
+        assertClose("accumulated dL/dW", chunked.weight, naive.weight, TOLERANCE);
+        if (batch.bias() != null) {
+            assertClose("accumulated dL/dbias", chunked.bias, naive.bias, TOLERANCE);
+        }
+        Gradients once = train(new ChunkedLogProbKernel(budget), batch, first);
+        assertThat(chunked.weight).as("the second call changed W's gradient").isNotEqualTo(once.weight);
+    }
+
+    static Gradients trainTwice(LogProbKernel kernel, KernelBatch batch, float[] first, float[] second) {
+        try (NDManager m = root.newSubManager()) {
+            KernelBatch.Arrays arrays = batch.on(m, true);
+            for (float[] g : new float[][] {first, second}) {
+                try (GradientCollector collector = m.getEngine().newGradientCollector()) {
+                    kernel.forward(arrays.input(m), collector).backward(m.create(g));
+                }
+            }
+            NDArray bias = arrays.bias();
+            return new Gradients(null, arrays.hidden().getGradient().toFloatArray(),
+                    arrays.weight().getGradient().toFloatArray(), bias == null ? null : bias.getGradient().toFloatArray());
+        }
+    }
+
     private static float[] sequenceGradient(int n, long seed) {
         Random random = new Random(seed);
         float[] g = new float[n];
