@@ -181,8 +181,8 @@ final class RowParser {
                         "expected a string, found " + JsonValues.describe(role));
             }
             if (!Message.ROLES.contains(role.textValue())) {
-                throw new BadRowException(BadRowReason.BAD_MESSAGE, path + ".role", "unknown role "
-                        + JsonValues.describe(role).substring("a string ".length())
+                throw new BadRowException(BadRowReason.BAD_MESSAGE, path + ".role", "unknown role \""
+                        + JsonValues.abbreviate(role.textValue()) + "\""
                         + Suggestions.didYouMean(role.textValue(), Message.ROLES)
                         + "; known roles: " + String.join(", ", new TreeSet<>(Message.ROLES)));
             }

@@ -319,7 +319,7 @@ class PreferenceDataLoaderTest {
             Path role = write(dir, "role.jsonl", lines("{\"prompt\": [{\"role\": \"usr\", \"content\": \"a\"}], "
                     + "\"chosen\": [{\"role\": \"assistant\", \"content\": \"b\"}], \"rejected\": [{\"role\": \"assistant\", \"content\": \"c\"}]}"));
             assertThatThrownBy(() -> PreferenceDataLoader.load(role, DEFAULTS))
-                    .hasMessageContaining(":1: field 'prompt[0].role': unknown role (\"usr\") (did you mean 'user'?)");
+                    .hasMessageContaining(":1: field 'prompt[0].role': unknown role \"usr\" (did you mean 'user'?)");
             Path content = write(dir, "content.jsonl", lines("{\"prompt\": [{\"role\": \"user\", \"content\": \"a\"}], "
                     + "\"chosen\": [{\"role\": \"assistant\", \"content\": [{\"type\": \"text\", \"text\": \"b\"}]}], \"rejected\": [{\"role\": \"assistant\", \"content\": \"c\"}]}"));
             assertThatThrownBy(() -> PreferenceDataLoader.load(content, DEFAULTS))
