@@ -2,6 +2,7 @@ package io.dpo4j.bench;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import ai.djl.ndarray.NDArray;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module direction is one-way: dpo-api and the variant modules never see dpo-core, Guice or the
- * PyTorch engine; the variants never see each other; the contract kit never sees dpo-core.
+ * PyTorch engine; the variants never see each other; the contract kit never sees dpo-core. And no code
+ * uses DJL's arithmetic with a {@link Number}, which is unsafe under autograd.
  */
 @DisplayName("layering: dependencies point one way")
 class LayeringTest {
@@ -61,6 +63,22 @@ class LayeringTest {
     void testkit() {
         noClasses().that().resideInAPackage("io.dpo4j.testkit..").should().dependOnClassesThat()
                 .resideInAnyPackage(FORBIDDEN_FOR_VARIANTS).check(classes);
+    }
+
+    @Test
+    @DisplayName("no code uses DJL's NDArray arithmetic with a Number, whose scalar is freed before backward (use Scalars)")
+    void noBorrowedScalars() {
+        noClasses().that().resideInAPackage("io.dpo4j..")
+                .should().callMethod(NDArray.class, "mul", Number.class)
+                .orShould().callMethod(NDArray.class, "div", Number.class)
+                .orShould().callMethod(NDArray.class, "pow", Number.class)
+                .orShould().callMethod(NDArray.class, "maximum", Number.class)
+                .orShould().callMethod(NDArray.class, "minimum", Number.class)
+                .orShould().callMethod(NDArray.class, "rdiv", Number.class)
+                .orShould().callMethod(NDArray.class, "rpow", Number.class)
+                .because("DJL 0.36 wraps the number in a tensor borrowing a Java buffer and closes it at once; autograd "
+                        + "reads it in backward after the garbage collector may have freed it (io.dpo4j.api.math.Scalars)")
+                .check(classes);
     }
 
     @Test

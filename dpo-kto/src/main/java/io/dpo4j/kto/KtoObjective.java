@@ -13,6 +13,7 @@ import io.dpo4j.api.Range;
 import io.dpo4j.api.SequenceStatistics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.api.math.ObjectiveMath;
+import io.dpo4j.api.math.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,10 +86,10 @@ public final class KtoObjective extends AbstractObjective {
                 warnings.add("kto: no mismatched pairs in this batch (a batch of one has none); "
                         + "the KL reference point z is taken as 0");
             }
-            NDArray shifted = ratio.sub(z).mul(beta);
+            NDArray shifted = Scalars.mul(ratio.sub(z), beta);
             // 1 − σ(x) = σ(−x): desirable rows pay σ(−β(ρ−z)), undesirable rows pay σ(β(ρ−z)).
-            NDArray desirableLoss = ObjectiveMath.sigmoid(shifted.neg()).mul(desirableWeight);
-            NDArray undesirableLoss = ObjectiveMath.sigmoid(shifted).mul(undesirableWeight);
+            NDArray desirableLoss = Scalars.mul(ObjectiveMath.sigmoid(shifted.neg()), desirableWeight);
+            NDArray undesirableLoss = Scalars.mul(ObjectiveMath.sigmoid(shifted), undesirableWeight);
             NDArray perRow = desirableLoss.mul(desirable).add(undesirableLoss.mul(desirable.neg().add(1)));
             NDArray loss = perRow.mean();
             return new ObjectiveResult(loss, metrics(loss, policy, ratio, desirable, z), warnings);

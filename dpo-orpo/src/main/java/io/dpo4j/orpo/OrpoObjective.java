@@ -13,6 +13,7 @@ import io.dpo4j.api.SequenceStatistics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.api.math.Losses;
 import io.dpo4j.api.math.ObjectiveMath;
+import io.dpo4j.api.math.Scalars;
 import io.dpo4j.api.math.StandardMetrics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +70,7 @@ public final class OrpoObjective extends AbstractObjective {
                     .sub(ObjectiveMath.log1mexp(avgW).sub(ObjectiveMath.log1mexp(avgL)));
             NDArray logSigmoidOdds = ObjectiveMath.logSigmoid(logOdds);
             NDArray nll = Losses.chosenNll(pw, nw);
-            NDArray loss = nll.sub(logSigmoidOdds.mean().mul(lambda));
+            NDArray loss = nll.sub(Scalars.mul(logSigmoidOdds.mean(), lambda));
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));
             metrics.putAll(StandardMetrics.paired(

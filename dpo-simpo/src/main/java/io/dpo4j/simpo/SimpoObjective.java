@@ -13,6 +13,7 @@ import io.dpo4j.api.SequenceStatistics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.api.math.Losses;
 import io.dpo4j.api.math.ObjectiveMath;
+import io.dpo4j.api.math.Scalars;
 import io.dpo4j.api.math.StandardMetrics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,12 +76,12 @@ public final class SimpoObjective extends AbstractObjective {
             NDArray nw = s.get(Statistic.CHOSEN_TOKENS);
             NDArray avgW = pw.div(nw);
             NDArray avgL = pl.div(s.get(Statistic.REJECTED_TOKENS));
-            NDArray z = avgW.sub(avgL).mul(beta).sub(gamma);
+            NDArray z = Scalars.mul(avgW.sub(avgL), beta).sub(gamma);
             NDArray loss = Losses.smoothedLogistic(z, epsilon).mean();
             NDArray nll = null;
             if (sftWeight > 0) {
                 nll = Losses.chosenNll(pw, nw);
-                loss = loss.add(nll.mul(sftWeight));
+                loss = loss.add(Scalars.mul(nll, sftWeight));
             }
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));

@@ -490,6 +490,41 @@ public abstract class ObjectiveContractKit {
             });
         }
 
+        @TestFactory
+        @DisplayName("gradients do not depend on garbage collection between forward and backward")
+        Stream<DynamicTest> survivesGarbageCollection() {
+            return perSet(parameterSets(), "gradient after GC", p -> {
+                ConfiguredObjective o = configured(p);
+                HostBatch batch = realistic(29, 3.0);
+                LossCaseResult reference = evaluate(o, batch, DataType.FLOAT64);
+                for (int round = 0; round < 3; round++) {
+                    try (NDManager sub = manager().newSubManager()) {
+                        SequenceStatistics stats = batch.restrictedTo(o.requirements().reads())
+                                .toStatistics(sub, DataType.FLOAT64);
+                        Map<Statistic, NDArray> trainable = new EnumMap<>(Statistic.class);
+                        stats.asMap().forEach((k, a) -> {
+                            if (k.isTrainable()) {
+                                a.setRequiresGradient(true);
+                                trainable.put(k, a);
+                            }
+                        });
+                        try (GradientCollector gc = sub.getEngine().newGradientCollector()) {
+                            ObjectiveResult r = o.compute(stats);
+                            // Free and overwrite memory the forward pass may have borrowed from Java
+                            // (DJL's NDArray.mul(Number) and friends do): a correct objective keeps every
+                            // tensor its backward needs alive (io.dpo4j.api.math.Scalars).
+                            scribbleOverFreedDirectMemory();
+                            gc.backward(r.loss());
+                        }
+                        trainable.forEach((k, a) -> assertThat(ObjectiveMath.toDoubles(a.getGradient()))
+                                .as("gradient of %s after a garbage collection between forward and backward "
+                                        + "(use io.dpo4j.api.math.Scalars, not NDArray.mul(Number))", k.key())
+                                .containsExactly(reference.gradients().get(k.key())));
+                    }
+                }
+            });
+        }
+
         private Map<String, double[]> finiteDifferences(ConfiguredObjective o, HostBatch batch) {
             FiniteDifferencesDifferentiator differentiator = new FiniteDifferencesDifferentiator(5, 1e-4);
             Map<String, double[]> out = new LinkedHashMap<>();
@@ -543,6 +578,18 @@ public abstract class ObjectiveContractKit {
                         });
                     })));
         }
+    }
+
+    private static void scribbleOverFreedDirectMemory() {
+        System.gc();
+        System.gc();
+        List<java.nio.ByteBuffer> junk = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+            b.putLong(0, 0x7ff8dead7fc0beefL);
+            junk.add(b);
+        }
+        junk.clear();
     }
 
     /** Helper for subclasses: the statistics of a batch in a fresh EnumMap (for custom checks). */

@@ -13,9 +13,9 @@ public final class Losses {
      * {@code −(1−ε)·logσ(z) − ε·logσ(−z)}; with {@code ε = 0} it is {@code −logσ(z)}.
      */
     public static NDArray smoothedLogistic(NDArray z, double epsilon) {
-        NDArray loss = ObjectiveMath.logSigmoid(z).mul(-(1 - epsilon));
+        NDArray loss = Scalars.mul(ObjectiveMath.logSigmoid(z), -(1 - epsilon));
         if (epsilon != 0) {
-            loss = loss.sub(ObjectiveMath.logSigmoid(z.neg()).mul(epsilon));
+            loss = loss.sub(Scalars.mul(ObjectiveMath.logSigmoid(z.neg()), epsilon));
         }
         return loss;
     }

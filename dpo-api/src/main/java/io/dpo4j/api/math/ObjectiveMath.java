@@ -8,7 +8,8 @@ import ai.djl.ndarray.types.DataType;
  * Numerically stable, differentiable element-wise functions built from DJL's portable operators,
  * preserving the input's dtype (float32 or float64).
  *
- * <p>Each piecewise function evaluates both pieces on inputs clamped into the piece's safe domain,
+ * <p>Constants enter through {@link Scalars} (never {@code NDArray.mul(Number)}), so gradients do
+ * not depend on the garbage collector. Each piecewise function evaluates both pieces on inputs clamped into the piece's safe domain,
  * then selects with {@code where}: the unselected piece is always finite, so its masked gradient is
  * exactly zero (never {@code 0 · ∞ = NaN}), and every clamp boundary lies strictly outside the region
  * where its piece is selected, so no selected value sits on a clamp's kink.
@@ -32,7 +33,7 @@ public final class ObjectiveMath {
         NDArray small = v.abs().lt(SERIES_LIMIT);
         NDArray s = v.clip(-SERIES_LIMIT, SERIES_LIMIT);
         // v - v²/2 + v³/3 - v⁴/4 + v⁵/5 - v⁶/6 + v⁷/7, by Horner's rule
-        NDArray poly = s.mul(1.0 / 7).add(-1.0 / 6).mul(s).add(1.0 / 5).mul(s).add(-1.0 / 4).mul(s)
+        NDArray poly = Scalars.mul(s, 1.0 / 7).add(-1.0 / 6).mul(s).add(1.0 / 5).mul(s).add(-1.0 / 4).mul(s)
                 .add(1.0 / 3).mul(s).add(-1.0 / 2).mul(s).add(1.0).mul(s);
         NDArray direct = v.add(1.0).log();
         return NDArrays.where(small, poly, direct);
@@ -43,7 +44,7 @@ public final class ObjectiveMath {
         NDArray small = x.abs().lt(SERIES_LIMIT);
         NDArray s = x.clip(-SERIES_LIMIT, SERIES_LIMIT);
         // x + x²/2 + x³/6 + x⁴/24 + x⁵/120 + x⁶/720 + x⁷/5040
-        NDArray poly = s.mul(1.0 / 5040).add(1.0 / 720).mul(s).add(1.0 / 120).mul(s).add(1.0 / 24).mul(s)
+        NDArray poly = Scalars.mul(s, 1.0 / 5040).add(1.0 / 720).mul(s).add(1.0 / 120).mul(s).add(1.0 / 24).mul(s)
                 .add(1.0 / 6).mul(s).add(1.0 / 2).mul(s).add(1.0).mul(s);
         NDArray direct = x.exp().sub(1.0);
         return NDArrays.where(small, poly, direct);
@@ -55,8 +56,8 @@ public final class ObjectiveMath {
      */
     public static NDArray softplus(NDArray x) {
         NDArray positive = x.gt(0);
-        NDArray xp = x.maximum(-1.0);
-        NDArray xn = x.minimum(1.0);
+        NDArray xp = Scalars.maximum(x, -1.0);
+        NDArray xn = Scalars.minimum(x, 1.0);
         NDArray forPositive = xp.add(log1p(xp.neg().exp()));
         NDArray forNegative = log1p(xn.exp());
         return NDArrays.where(positive, forPositive, forNegative);
@@ -79,8 +80,8 @@ public final class ObjectiveMath {
      */
     public static NDArray log1mexp(NDArray a) {
         NDArray far = a.lt(-LN2);
-        NDArray af = a.minimum(-0.5);
-        NDArray an = a.maximum(-1.0).minimum(-TINY);
+        NDArray af = Scalars.minimum(a, -0.5);
+        NDArray an = Scalars.minimum(Scalars.maximum(a, -1.0), -TINY);
         NDArray farValue = log1p(af.exp().neg());
         NDArray nearValue = expm1(an).neg().log();
         return NDArrays.where(far, farValue, nearValue);

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpo4j.api.math.Scalars;
 import io.dpo4j.core.DpoException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -213,7 +214,8 @@ public final class LlamaModel implements AutoCloseable {
     /** RMSNorm in float32: {@code x · rsqrt(mean(x²) + eps) · weight}. */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-        return x.mul(meanSquare.add((float) config.rmsNormEps()).pow(-0.5f)).mul(weight);
+        // Constants via Scalars: DJL's pow(Number)/mul(Number) free their scalar before backward runs.
+        return x.mul(Scalars.pow(meanSquare.add((float) config.rmsNormEps()), -0.5)).mul(weight);
     }
 
     private NDArray attention(NDArray h, String prefix, int layer, NDArray[] cosSin, NDArray maskBias,
@@ -239,7 +241,7 @@ public final class LlamaModel implements AutoCloseable {
         // Grouped-query attention without copying keys: the query heads of one key/value head are
         // consecutive, so B×H×T×D reshapes to B×kvH×(group·T)×D and meets its key/value head directly.
         // The scale head_dim^-0.5 is applied to q (T·D values) rather than to the scores (T·S values).
-        NDArray scores = q.mul((float) (1.0 / Math.sqrt(headDim)))
+        NDArray scores = Scalars.mul(q, 1.0 / Math.sqrt(headDim))
                 .reshape(batch, kvHeads, group * tokens, headDim)
                 .matMul(k.transpose(0, 1, 3, 2))
                 .reshape(batch, heads, tokens, keys)
@@ -278,7 +280,7 @@ public final class LlamaModel implements AutoCloseable {
             }
         }
         long batch = attentionMask.getShape().get(0);
-        NDArray padding = attentionMask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED)
+        NDArray padding = Scalars.mul(attentionMask.toType(DataType.FLOAT32, false).sub(1f), -MASKED)
                 .reshape(batch, 1, 1, keys);
         return padding.add(step.create(causal, new Shape(1, 1, tokens, keys)));
     }

@@ -14,6 +14,7 @@ import io.dpo4j.api.SequenceStatistics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.api.math.Losses;
 import io.dpo4j.api.math.ObjectiveMath;
+import io.dpo4j.api.math.Scalars;
 import io.dpo4j.api.math.StandardMetrics;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -89,12 +90,12 @@ public final class DpoObjective extends AbstractObjective {
             NDArray pl = s.get(Statistic.POLICY_REJECTED);
             NDArray ratioW = referenceFree ? pw : pw.sub(s.get(Statistic.REFERENCE_CHOSEN));
             NDArray ratioL = referenceFree ? pl : pl.sub(s.get(Statistic.REFERENCE_REJECTED));
-            NDArray z = ratioW.sub(ratioL).mul(beta);
+            NDArray z = Scalars.mul(ratioW.sub(ratioL), beta);
             NDArray loss = Losses.smoothedLogistic(z, epsilon).mean();
             NDArray nll = null;
             if (sftWeight > 0) {
                 nll = Losses.chosenNll(pw, s.get(Statistic.CHOSEN_TOKENS));
-                loss = loss.add(nll.mul(sftWeight));
+                loss = loss.add(Scalars.mul(nll, sftWeight));
             }
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));

@@ -57,15 +57,15 @@ public final class AdamW implements AutoCloseable {
                 if (weightDecay != 0) {
                     p.muli(1 - lr * weightDecay);
                 }
-                mt.muli(beta1).addi(g.mul(1 - beta1));
+                // Outside autograd; in-place ops on scratch copies, so nothing lands on a long-lived manager.
+                mt.muli(beta1).addi(g.duplicate().muli(1 - beta1));
                 vt.muli(beta2).addi(g.square().muli(1 - beta2));
-                // Ops attach results to their first operand's manager: move each temporary to scratch.
-                NDArray vHat = vt.div(bias2);
-                vHat.attach(scratch);
-                NDArray denominator = vHat.sqrt().addi(eps);
-                NDArray delta = mt.div(denominator);
+                NDArray denominator = vt.duplicate();
+                denominator.attach(scratch);
+                denominator = denominator.divi(bias2).sqrt().addi(eps);
+                NDArray delta = mt.duplicate();
                 delta.attach(scratch);
-                p.subi(delta.muli(lr / bias1));
+                p.subi(delta.divi(denominator).muli(lr / bias1));
             }
         }
     }

@@ -12,6 +12,7 @@ import io.dpo4j.api.Range;
 import io.dpo4j.api.SequenceStatistics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.api.math.ObjectiveMath;
+import io.dpo4j.api.math.Scalars;
 import io.dpo4j.api.math.StandardMetrics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,8 +62,8 @@ public final class HingeObjective extends AbstractObjective {
             NDArray pl = s.get(Statistic.POLICY_REJECTED);
             NDArray ratioW = pw.sub(s.get(Statistic.REFERENCE_CHOSEN));
             NDArray ratioL = pl.sub(s.get(Statistic.REFERENCE_REJECTED));
-            NDArray slack = ratioW.sub(ratioL).mul(-beta).add(1.0);
-            NDArray loss = slack.maximum(0.0).mean();
+            NDArray slack = Scalars.mul(ratioW.sub(ratioL), -beta).add(1.0);
+            NDArray loss = Scalars.maximum(slack, 0.0).mean();
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));
             double[] rw = ObjectiveMath.toDoubles(ratioW);

@@ -12,6 +12,7 @@ import io.dpo4j.api.Range;
 import io.dpo4j.api.SequenceStatistics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.api.math.ObjectiveMath;
+import io.dpo4j.api.math.Scalars;
 import io.dpo4j.api.math.StandardMetrics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,10 +65,10 @@ public final class RobustObjective extends AbstractObjective {
             NDArray pl = s.get(Statistic.POLICY_REJECTED);
             NDArray ratioW = pw.sub(s.get(Statistic.REFERENCE_CHOSEN));
             NDArray ratioL = pl.sub(s.get(Statistic.REFERENCE_REJECTED));
-            NDArray z = ratioW.sub(ratioL).mul(beta);
-            NDArray perPair = ObjectiveMath.logSigmoid(z).mul(-(1 - epsilon))
-                    .add(ObjectiveMath.logSigmoid(z.neg()).mul(epsilon));
-            NDArray loss = perPair.mean().div(1 - 2 * epsilon);
+            NDArray z = Scalars.mul(ratioW.sub(ratioL), beta);
+            NDArray perPair = Scalars.mul(ObjectiveMath.logSigmoid(z), -(1 - epsilon))
+                    .add(Scalars.mul(ObjectiveMath.logSigmoid(z.neg()), epsilon));
+            NDArray loss = Scalars.div(perPair.mean(), 1 - 2 * epsilon);
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));
             double[] rw = ObjectiveMath.toDoubles(ratioW);
