@@ -70,6 +70,20 @@ public final class PaddedSequences {
         return new PaddedSequences(rows, width, padId, ids, promptLengths, lengths);
     }
 
+    /** The prompt ids of a row. */
+    public TokenIds promptIds(int row) {
+        int[] out = new int[promptLengths[row]];
+        System.arraycopy(ids, row * width, out, 0, out.length);
+        return TokenIds.of(out);
+    }
+
+    /** The response ids of a row (EOS included where it was appended). */
+    public TokenIds responseIds(int row) {
+        int[] out = new int[lengths[row] - promptLengths[row]];
+        System.arraycopy(ids, row * width + promptLengths[row], out, 0, out.length);
+        return TokenIds.of(out);
+    }
+
     /** Number of rows (N). */
     public int rows() {
         return rows;

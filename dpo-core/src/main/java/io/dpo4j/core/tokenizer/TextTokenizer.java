@@ -74,6 +74,15 @@ public final class TextTokenizer implements AutoCloseable {
         return known;
     }
 
+    /**
+     * The number of ids the tokenizer can produce (highest known id + 1), when its vocabulary is
+     * stored as a map (word-level, BPE, WordPiece) — empty for list vocabularies.
+     */
+    public java.util.OptionalInt vocabularySize() {
+        return knownTokens.values().stream().mapToLong(Long::longValue).max()
+                .stream().mapToInt(m -> Math.toIntExact(m + 1)).findFirst();
+    }
+
     /** The token ids of {@code text}, with no special tokens added. */
     public long[] encode(String text) {
         return tokenizer.encode(text, false, false).getIds();

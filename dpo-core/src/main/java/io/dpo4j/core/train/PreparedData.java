@@ -1,0 +1,173 @@
+package io.dpo4j.core.train;
+
+import io.dpo4j.api.DataLayout;
+import io.dpo4j.api.DatasetSummary;
+import io.dpo4j.core.DpoException;
+import io.dpo4j.core.config.TrainConfig;
+import io.dpo4j.core.data.BadRowPolicy;
+import io.dpo4j.core.data.ChatTemplate;
+import io.dpo4j.core.data.DataFingerprint;
+import io.dpo4j.core.data.DataFormat;
+import io.dpo4j.core.data.ExampleLayouts;
+import io.dpo4j.core.data.ExampleTokenizer;
+import io.dpo4j.core.data.LoadOptions;
+import io.dpo4j.core.data.LoadResult;
+import io.dpo4j.core.data.PairedExample;
+import io.dpo4j.core.data.PreferenceDataLoader;
+import io.dpo4j.core.data.PreferenceExample;
+import io.dpo4j.core.data.Split;
+import io.dpo4j.core.data.TokenEncoder;
+import io.dpo4j.core.data.TokenIds;
+import io.dpo4j.core.data.TokenizedData;
+import io.dpo4j.core.data.TokenizedPair;
+import io.dpo4j.core.data.TokenizedUnpaired;
+import io.dpo4j.core.data.TruncationPolicy;
+import io.dpo4j.core.data.TruncationSettings;
+import io.dpo4j.core.data.ValidationSplit;
+import io.dpo4j.core.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The data of one run, loaded, split, tokenised and accounted for: training examples in the layout
+ * the objectives need, paired validation examples (for held-out accuracy and margins), the prompts
+ * sampled at evaluations, and the fingerprint that keys the reference cache.
+ *
+ * @param layout the objectives' layout
+ * @param trainPairs paired training examples (paired objectives)
+ * @param trainUnpaired unpaired training examples (unpaired objectives)
+ * @param validationPairs paired validation examples (may be empty)
+ * @param validationUnpaired unpaired validation examples (unpaired objectives)
+ * @param samplePrompts prompt ids sampled at evaluations, with their text
+ * @param samplePromptTexts the prompts as text (for the true reward of synthetic data)
+ * @param fingerprint SHA-256 over the tokenised content and settings
+ * @param truncation the tokenisation limits
+ */
+public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, List<TokenizedUnpaired> trainUnpaired,
+        List<TokenizedPair> validationPairs, List<TokenizedUnpaired> validationUnpaired, List<TokenIds> samplePrompts,
+        List<String> samplePromptTexts, String fingerprint, TruncationSettings truncation) {
+
+    /** Number of training examples (pairs or unpaired examples). */
+    public int trainSize() {
+        return layout == DataLayout.PAIRED ? trainPairs.size() : trainUnpaired.size();
+    }
+
+    /**
+     * Loads, splits and tokenises the run's data, reporting every skipped or dropped row.
+     *
+     * @param synthetic the synthetic data folder when the configuration names no files
+     */
+    public static PreparedData prepare(TrainConfig config, Path synthetic, TextTokenizer tokenizer, TokenEncoder encoder,
+            PrintWriter log) throws IOException {
+        TrainConfig.Data d = config.data();
+        DataLayout layout = config.objectives().get(0).configured().requirements().layout();
+        String firstId = config.objectives().get(0).id();
+        List<Path> trainFiles = d.synthetic() ? List.of(synthetic.resolve("train.jsonl"))
+                : d.train().stream().map(Path::of).toList();
+        List<Path> validationFiles = d.synthetic() ? List.of(synthetic.resolve("validation.jsonl"))
+                : d.validation().stream().map(Path::of).toList();
+        LoadOptions options = new LoadOptions(DataFormat.parse(d.format().name()),
+                BadRowPolicy.parse(d.onBadRow().name()));
+        LoadResult train = PreferenceDataLoader.load(trainFiles, options).requireExamples();
+        log.println("data: " + train.summary());
+        List<PreferenceExample> trainExamples = train.examples();
+        List<PreferenceExample> validationExamples;
+        if (!validationFiles.isEmpty()) {
+            LoadResult validation = PreferenceDataLoader.load(validationFiles, options).requireExamples();
+            log.println("validation data: " + validation.summary());
+            validationExamples = validation.examples();
+        } else if (d.validationSplit() > 0) {
+            Split<PreferenceExample> split = ValidationSplit.byFraction(trainExamples, d.validationSplit(), config.seed());
+            trainExamples = split.train();
+            validationExamples = split.validation();
+            log.printf("validation: %d of %d examples held out (validation_split %.2f, seed %d)%n",
+                    validationExamples.size(), trainExamples.size() + validationExamples.size(), d.validationSplit(),
+                    config.seed());
+        } else {
+            validationExamples = List.of();
+        }
+        ChatTemplate template = tokenizer.chatTemplate().map(t -> new ChatTemplate(t,
+                tokenizer.settings().bosToken().orElse(null), tokenizer.settings().eosToken().orElse(null))).orElse(null);
+        TruncationSettings truncation = new TruncationSettings(d.maxPromptLength(), d.maxResponseLength(),
+                d.maxLength(), d.truncation() == TrainConfig.Truncation.DROP ? TruncationPolicy.DROP
+                        : TruncationPolicy.TRUNCATE);
+        ExampleTokenizer tokenize = new ExampleTokenizer(encoder, template, truncation, options.onBadRow());
+
+        List<TokenizedPair> trainPairs = List.of();
+        List<TokenizedUnpaired> trainUnpaired = List.of();
+        List<TokenizedPair> validationPairs = List.of();
+        List<TokenizedUnpaired> validationUnpaired = List.of();
+        TokenizedData<?> trainTokens;
+        if (layout == DataLayout.PAIRED) {
+            TokenizedData<TokenizedPair> t = tokenize.tokenizePairs(ExampleLayouts.pairs(trainExamples, firstId));
+            trainPairs = t.examples();
+            trainTokens = t;
+            if (!validationExamples.isEmpty()) {
+                validationPairs = tokenize.tokenizePairs(ExampleLayouts.pairs(validationExamples, firstId)).examples();
+            }
+        } else {
+            TokenizedData<TokenizedUnpaired> t = tokenize.tokenizeUnpaired(ExampleLayouts.unpaired(trainExamples));
+            trainUnpaired = t.examples();
+            trainTokens = t;
+            List<PairedExample> valPairs = validationExamples.stream().filter(e -> e instanceof PairedExample)
+                    .map(e -> (PairedExample) e).toList();
+            if (!valPairs.isEmpty()) {
+                validationPairs = tokenize.tokenizePairs(valPairs).examples();
+            }
+            if (!validationExamples.isEmpty()) {
+                validationUnpaired = tokenize.tokenizeUnpaired(ExampleLayouts.unpaired(validationExamples)).examples();
+            }
+        }
+        log.println("tokens: " + trainTokens.summary());
+        if (trainTokens.examples().isEmpty()) {
+            throw new DpoException("no training example is left after tokenisation and truncation ("
+                    + trainTokens.summary() + ")");
+        }
+        DatasetSummary summary = ExampleLayouts.summary(trainExamples, layout);
+        for (TrainConfig.ObjectiveSpec spec : config.objectives()) {
+            spec.configured().checkDataset(summary).forEach(w -> log.println("warning: " + w));
+        }
+
+        List<String> promptTexts = new ArrayList<>();
+        List<TokenIds> promptIds = new ArrayList<>();
+        int wanted = config.evaluation().samplePrompts();
+        if (d.synthetic() && Files.isRegularFile(synthetic.resolve("prompts.jsonl"))) {
+            for (String line : Files.readAllLines(synthetic.resolve("prompts.jsonl"))) {
+                if (promptTexts.size() >= wanted) {
+                    break;
+                }
+                String p = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("prompt").asText();
+                promptTexts.add(p);
+                promptIds.add(TokenIds.of(encoder.encode(p)));
+            }
+        } else {
+            Set<TokenIds> seen = new LinkedHashSet<>();
+            List<TokenizedPair> source = validationPairs.isEmpty() ? List.of() : validationPairs;
+            for (TokenizedPair p : source) {
+                if (seen.size() >= wanted) {
+                    break;
+                }
+                seen.add(p.prompt());
+            }
+            for (TokenizedUnpaired u : validationUnpaired) {
+                if (seen.size() >= wanted) {
+                    break;
+                }
+                seen.add(u.prompt());
+            }
+            promptIds.addAll(seen);
+            seen.forEach(p -> promptTexts.add(null));
+        }
+        String fingerprint = DataFingerprint.of(trainTokens.examples().stream().map(x -> (io.dpo4j.core.data
+                .TokenizedExample) x).toList(), truncation) + "/" + DataFingerprint.of(
+                        new ArrayList<io.dpo4j.core.data.TokenizedExample>(validationPairs), truncation);
+        return new PreparedData(layout, trainPairs, trainUnpaired, validationPairs, validationUnpaired, promptIds,
+                promptTexts, fingerprint, truncation);
+    }
+}

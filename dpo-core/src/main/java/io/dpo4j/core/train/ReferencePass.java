@@ -1,0 +1,99 @@
+package io.dpo4j.core.train;
+
+import ai.djl.ndarray.NDManager;
+import io.dpo4j.core.data.TokenIds;
+import io.dpo4j.core.kernel.LogProbKernel;
+import io.dpo4j.core.model.HuggingFaceCheckpoint;
+import io.dpo4j.core.model.LlamaModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one no-grad pass of the reference model over every sequence training and evaluation will need
+ * (chosen, rejected, unpaired completions, and KTO's mismatched pairs), stored in a
+ * {@link ReferenceCache} file. The model is loaded only when the cache lacks something, and closed
+ * before training starts.
+ */
+public final class ReferencePass {
+
+    /** What happened: the cache, whether the model ran, and how many sequences it scored. */
+    public record Outcome(ReferenceCache cache, Path file, boolean reused, int scored) {
+    }
+
+    private ReferencePass() {
+    }
+
+    /**
+     * Returns a cache holding every given sequence, computing what is missing with the reference model.
+     *
+     * @param referenceFolder the reference model (Hugging Face layout)
+     * @param cacheFile where the cache lives
+     * @param sequences (prompt, response) pairs to cover
+     */
+    public static Outcome run(Path referenceFolder, Path cacheFile, List<TokenIds[]> sequences, LogProbKernel kernel,
+            int padId, int batchRows, PrintWriter log) throws IOException {
+        ReferenceCache cache = ReferenceCache.load(cacheFile).orElse(null);
+        boolean existed = cache != null;
+        if (cache == null) {
+            if (Files.exists(cacheFile)) {
+                log.println("reference statistics: " + cacheFile + " is unreadable or corrupt; recomputing it");
+            }
+            cache = ReferenceCache.empty();
+        }
+        Map<ReferenceCache.Key, TokenIds[]> missing = new LinkedHashMap<>();
+        for (TokenIds[] s : sequences) {
+            ReferenceCache.Key key = ReferenceCache.Key.of(s[0].toArray(), s[1].toArray());
+            if (!cache.contains(key)) {
+                missing.putIfAbsent(key, s);
+            }
+        }
+        if (missing.isEmpty()) {
+            log.println("reference statistics: reused " + cacheFile + " (" + cache.size() + " sequences; the reference "
+                    + "model is not loaded)");
+            return new Outcome(cache, cacheFile, true, 0);
+        }
+        log.println("reference statistics: scoring " + missing.size() + " sequences with the reference model "
+                + referenceFolder + (existed ? " (completing " + cacheFile + ")" : ""));
+        List<TokenIds> prompts = new ArrayList<>();
+        List<TokenIds> responses = new ArrayList<>();
+        for (TokenIds[] s : missing.values()) {
+            prompts.add(s[0]);
+            responses.add(s[1]);
+        }
+        double[] values;
+        try (NDManager manager = NDManager.newBaseManager();
+                LlamaModel reference = HuggingFaceCheckpoint.load(referenceFolder, manager.newSubManager());
+                ProgressBar bar = new ProgressBar(log, "reference pass", missing.size())) {
+            values = new SequenceScorer(reference, kernel, padId, batchRows).score(prompts, responses, manager,
+                    done -> bar.update(done, "sequences"));
+        }
+        int i = 0;
+        for (ReferenceCache.Key key : missing.keySet()) {
+            cache.put(key, values[i++]);
+        }
+        cache.save(cacheFile);
+        return new Outcome(cache, cacheFile, false, missing.size());
+    }
+
+    /** The cache file for a cache key, in the cache folder. */
+    public static Path file(Path cacheDir, String key) {
+        return cacheDir.resolve(ReferenceCache.fileName(key));
+    }
+
+    /** The value of one sequence. */
+    public static double lookup(ReferenceCache cache, TokenIds prompt, TokenIds response) {
+        return cache.get(ReferenceCache.Key.of(prompt.toArray(), response.toArray()));
+    }
+
+    /** Empty when absent. */
+    static Optional<Double> find(ReferenceCache cache, TokenIds prompt, TokenIds response) {
+        return cache.find(ReferenceCache.Key.of(prompt.toArray(), response.toArray()));
+    }
+}
