@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpo4j.core.DpoException;
-import java.io.ByteArrayOutputStream;
+import io.dpo4j.core.data.props.Cases;
+import io.dpo4j.core.data.props.Corrupt;
+import io.dpo4j.core.data.props.Gen;
+import io.dpo4j.core.data.props.Gen.Weighted;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,34 +17,38 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Label;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
- * Generated malformed data files (jqwik): whatever is wrong with a row, loading ends either in a
+ * Generated malformed data files: whatever is wrong with a row, loading ends either in a
  * {@link DpoException} naming file, line and (for a field's fault) the field, or — under
  * {@code on_bad_row: skip} — in a skip counted under the right reason; never another exception,
  * and kept + skipped always equals the non-blank rows. Every case is counted in
  * {@link FaultLedger#DATA}, written to {@code target/fault-table-data.md} after the properties.
+ *
+ * <p>The properties run on {@link Cases}, a small seeded runner of our own on plain JUnit 5: each
+ * {@code @TestFactory} yields one dynamic test per case, named with the seed that replays it (see
+ * {@link Cases} and docs/data.md). They used to run on jqwik; its author asks that AI agents not use
+ * that library, and since this project is developed with AI agents, we respect the request and do
+ * without it.
  */
-@Label("Malformed input: every generated fault ends in a DpoException naming file and line, or a counted skip")
+@DisplayName("Malformed input: every generated fault ends in a DpoException naming file and line, or a counted skip")
 class MalformedInputPropertyTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static Path dir;
 
     /** The classes of generated lines, as the fault table names them. */
@@ -106,17 +113,29 @@ class MalformedInputPropertyTest {
     /** A generated file: its lines, whether it starts with a BOM, whether the last line has its line end. */
     record GeneratedFile(List<Line> lines, boolean bom, boolean finalNewline, DataFormat format) {
         byte[] bytes() {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            return Corrupt.joinLines(lines.stream().map(Line::bytes).toList(), lines.stream().map(Line::ending).toList(), bom,
+                    finalNewline);
+        }
+
+        /**
+         * Smaller files for shrinking: each with one line fewer (under auto the first line, a valid
+         * row that fixes the format, stays; one line always stays), then without the BOM, then with
+         * the final newline.
+         */
+        Stream<GeneratedFile> smaller() {
+            List<GeneratedFile> out = new ArrayList<>();
+            for (int i = format == DataFormat.AUTO ? 1 : 0; i < lines.size() && lines.size() > 1; i++) {
+                List<Line> fewer = new ArrayList<>(lines);
+                fewer.remove(i);
+                out.add(new GeneratedFile(fewer, bom, finalNewline, format));
+            }
             if (bom) {
-                out.writeBytes(BOM);
+                out.add(new GeneratedFile(lines, false, finalNewline, format));
             }
-            for (int i = 0; i < lines.size(); i++) {
-                out.writeBytes(lines.get(i).bytes());
-                if (i < lines.size() - 1 || finalNewline) {
-                    out.writeBytes(lines.get(i).ending().getBytes(StandardCharsets.US_ASCII));
-                }
+            if (!finalNewline) {
+                out.add(new GeneratedFile(lines, bom, true, format));
             }
-            return out.toByteArray();
+            return out.stream();
         }
 
         @Override
@@ -130,7 +149,22 @@ class MalformedInputPropertyTest {
         }
     }
 
-    @BeforeContainer
+    /**
+     * A JSON array file: the rows of {@code file} as its elements, cut off at {@code cut} in [0, 1]
+     * before the closing bracket when {@code broken}.
+     */
+    record ArrayCase(GeneratedFile file, double cut, boolean broken) {
+        Stream<ArrayCase> smaller() {
+            return file.smaller().map(f -> new ArrayCase(f, cut, broken));
+        }
+
+        @Override
+        public String toString() {
+            return "JSON array" + (broken ? " cut off at " + cut : "") + " of " + file;
+        }
+    }
+
+    @BeforeAll
     static void createDirectory() throws IOException {
         dir = Files.createTempDirectory("dpo4j-malformed");
         for (Fault f : Fault.values()) {
@@ -138,7 +172,7 @@ class MalformedInputPropertyTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void writeFaultTable() throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -149,46 +183,53 @@ class MalformedInputPropertyTest {
 
     // ---- the properties -------------------------------------------------------------------------
 
-    @Property(tries = 400)
-    @Label("paired JSON Lines: skip counts every bad row by reason; error stops at the first bad row, naming file, line and field")
-    void pairedJsonLines(@ForAll("pairedFiles") GeneratedFile file) {
-        check(file, ".jsonl");
+    @TestFactory
+    @DisplayName("paired JSON Lines: skip counts every bad row by reason; error stops at the first bad row, naming file, line and field")
+    Stream<DynamicTest> pairedJsonLines() {
+        return Cases.forAll(pairedFiles()).tries(400).shrinkWith(GeneratedFile::smaller).check(file -> check(file, ".jsonl"));
     }
 
-    @Property(tries = 150)
-    @Label("implicit-prompt JSON Lines: rows that share no beginning, or leave nothing after it, are caught too")
-    void implicitPromptJsonLines(@ForAll("implicitPromptFiles") GeneratedFile file) {
-        check(file, ".jsonl");
+    @TestFactory
+    @DisplayName("implicit-prompt JSON Lines: rows that share no beginning, or leave nothing after it, are caught too")
+    Stream<DynamicTest> implicitPromptJsonLines() {
+        return Cases.forAll(implicitPromptFiles()).tries(150).shrinkWith(GeneratedFile::smaller).check(file -> check(file, ".jsonl"));
     }
 
-    @Property(tries = 200)
-    @Label("unpaired JSON Lines: labels that are not booleans and the other faults are caught the same way")
-    void unpairedJsonLines(@ForAll("unpairedFiles") GeneratedFile file) {
-        check(file, ".jsonl");
+    @TestFactory
+    @DisplayName("unpaired JSON Lines: labels that are not booleans and the other faults are caught the same way")
+    Stream<DynamicTest> unpairedJsonLines() {
+        return Cases.forAll(unpairedFiles()).tries(200).shrinkWith(GeneratedFile::smaller).check(file -> check(file, ".jsonl"));
     }
 
-    @Property(tries = 200)
-    @Label("conversational JSON Lines: malformed messages are caught with the message's field path")
-    void conversationalJsonLines(@ForAll("conversationalFiles") GeneratedFile file) {
-        check(file, ".jsonl");
+    @TestFactory
+    @DisplayName("conversational JSON Lines: malformed messages are caught with the message's field path")
+    Stream<DynamicTest> conversationalJsonLines() {
+        return Cases.forAll(conversationalFiles()).tries(200).shrinkWith(GeneratedFile::smaller).check(file -> check(file, ".jsonl"));
     }
 
-    @Property(tries = 150)
-    @Label("JSON arrays: row faults are skipped and counted; a cut-off array stops loading naming file and line")
-    void jsonArrays(@ForAll("arrayFiles") GeneratedFile file, @ForAll("cuts") double cut, @ForAll boolean broken) {
+    @TestFactory
+    @DisplayName("JSON arrays: row faults are skipped and counted; a cut-off array stops loading naming file and line")
+    Stream<DynamicTest> jsonArrays() {
+        Gen<GeneratedFile> files = arrayFiles();
+        Gen<Double> cuts = Gen.unit();
+        Gen<Boolean> broken = Gen.booleans();
+        return Cases.forAll(r -> new ArrayCase(files.next(r), cuts.next(r), broken.next(r))).tries(150)
+                .shrinkWith(ArrayCase::smaller).check(MalformedInputPropertyTest::checkArray);
+    }
+
+    /** Loads a generated JSON array file under both policies and checks every outcome. */
+    private static void checkArray(ArrayCase c) {
+        GeneratedFile file = c.file();
+        boolean broken = c.broken();
         List<Line> rows = file.lines().stream().filter(l -> !l.blank()).toList();
         StringBuilder json = new StringBuilder("[\n");
         for (int i = 0; i < rows.size(); i++) {
             json.append(new String(rows.get(i).bytes(), StandardCharsets.UTF_8)).append(i < rows.size() - 1 ? ",\n" : "\n");
         }
         // Cut somewhere before the closing bracket, so a broken array is always incomplete.
-        String text = broken ? cut(json.toString(), cut) : json.append("]\n").toString();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (file.bom()) {
-            out.writeBytes(BOM);
-        }
-        out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
-        Path path = write(".json", out.toByteArray());
+        String text = broken ? Corrupt.truncate(json.toString(), c.cut()) : json.append("]\n").toString();
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        Path path = write(".json", file.bom() ? Corrupt.withBom(bytes) : bytes);
         for (BadRowPolicy policy : BadRowPolicy.values()) {
             LoadOptions options = new LoadOptions(file.format(), policy);
             if (broken) {
@@ -196,7 +237,7 @@ class MalformedInputPropertyTest {
                     PreferenceDataLoader.load(path, options);
                     throw new AssertionError("a cut-off JSON array loaded");
                 } catch (DpoException e) {
-                    assertThat(e.getMessage()).matches(java.util.regex.Pattern.quote(path.toString()) + "(:\\d+)?: .*");
+                    assertThat(e.getMessage()).matches(Pattern.quote(path.toString()) + "(:\\d+)?: .*");
                     record(Fault.BROKEN_ARRAY, "stopped: DpoException naming the file" + (e.getMessage().startsWith(path + ":") ? " and line" : ""));
                 }
                 continue;
@@ -226,7 +267,7 @@ class MalformedInputPropertyTest {
     }
 
     /** Loads a generated JSON Lines file under both policies and checks every outcome. */
-    private void check(GeneratedFile file, String extension) {
+    private static void check(GeneratedFile file, String extension) {
         Path path = write(extension, file.bytes());
         List<Line> rows = file.lines().stream().filter(l -> !l.blank()).toList();
         int firstBadLine = 0; // 1-based line number of the first bad row, 0 when there is none
@@ -240,7 +281,7 @@ class MalformedInputPropertyTest {
         assertThat(skipped.kept() + skipped.skipped()).as("kept + skipped").isEqualTo(rows.size());
         assertThat(skipped.kept()).as("kept").isEqualTo(rows.size() - bad);
         assertThat(skipped.skippedByReason()).isEqualTo(expectedReasons(rows, skipped));
-        Set<String> ignored = new java.util.TreeSet<>();
+        Set<String> ignored = new TreeSet<>();
         rows.forEach(l -> ignored.addAll(l.ignored()));
         assertThat(skipped.files().get(0).ignoredFields()).containsAll(ignored);
         for (Line l : file.lines()) {
@@ -298,12 +339,16 @@ class MalformedInputPropertyTest {
         if (l.reasons().size() == 1) {
             return l.reasons().iterator().next().description();
         }
-        return l.reasons().stream().filter(r -> result.skippedByReason().containsKey(r)).map(BadRowReason::description)
+        // Sorted: a Set.of iterates in an order that changes from one JVM to the next.
+        return l.reasons().stream().sorted().filter(r -> result.skippedByReason().containsKey(r)).map(BadRowReason::description)
                 .findFirst().orElse("?");
     }
 
+    /** Counts a case in the fault table, unless it is a shrinking candidate. */
     private static void record(Fault fault, String outcome) {
-        FaultLedger.DATA.record(fault.name, fault.description, outcome);
+        if (!Cases.shrinking()) {
+            FaultLedger.DATA.record(fault.name, fault.description, outcome);
+        }
     }
 
     private static Path write(String extension, byte[] bytes) {
@@ -316,13 +361,16 @@ class MalformedInputPropertyTest {
         }
     }
 
+
     // ---- generators -----------------------------------------------------------------------------
+    // Generation must depend on the random source only: no Set.of or Map.of iteration, whose order
+    // changes from one JVM to the next, or a case seed would not replay its case.
 
     private static final List<String> WORDS = List.of("a", "Hello", "world", "Zürich", "日本語", "😀", "say \"hi\"",
             "back\\slash", "tab\there", "line\nbreak", "€5", "naïve", "{not json}", "[1,2]", "null", "   spaced");
 
-    private static Arbitrary<String> text() {
-        return Arbitraries.of(WORDS).list().ofMinSize(1).ofMaxSize(6).map(l -> String.join(" ", l));
+    private static Gen<String> text() {
+        return Gen.words(WORDS, 1, 6);
     }
 
     private static String json(Object value) {
@@ -341,38 +389,48 @@ class MalformedInputPropertyTest {
         return s.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Arbitrary<List<Field>> withOptionalId(Arbitrary<List<Field>> rows) {
-        Arbitrary<String> id = Arbitraries.oneOf(Arbitraries.integers().between(0, 1_000_000).map(i -> json("row-" + i)),
-                Arbitraries.integers().between(0, 1_000_000).map(String::valueOf));
-        return Combinators.combine(rows, id.optional()).as((fields, maybeId) -> {
-            List<Field> out = new ArrayList<>(fields);
-            maybeId.ifPresent(v -> out.add(new Field("id", v)));
+    private static String text(List<Field> fields) {
+        return new String(render(fields), StandardCharsets.UTF_8);
+    }
+
+    private static Gen<List<Field>> withOptionalId(Gen<List<Field>> rows) {
+        Gen<String> id = Gen.oneOf(Gen.ints(0, 1_000_000).map(i -> json("row-" + i)), Gen.ints(0, 1_000_000).map(String::valueOf));
+        Gen<Optional<String>> maybeId = id.optional(0.5);
+        return r -> {
+            List<Field> out = new ArrayList<>(rows.next(r));
+            maybeId.next(r).ifPresent(v -> out.add(new Field("id", v)));
             return out;
-        });
+        };
     }
 
-    private static Arbitrary<List<Field>> pairedRows() {
-        return withOptionalId(Combinators.combine(text(), text(), text()).as((p, c, r) ->
-                List.of(new Field("prompt", json(p)), new Field("chosen", json(c)), new Field("rejected", json(r)))));
+    private static Gen<List<Field>> pairedRows() {
+        Gen<String> text = text();
+        return withOptionalId(r -> List.of(new Field("prompt", json(text.next(r))), new Field("chosen", json(text.next(r))),
+                new Field("rejected", json(text.next(r)))));
     }
 
-    private static Arbitrary<List<Field>> unpairedRows() {
-        return withOptionalId(Combinators.combine(text(), text(), Arbitraries.of(true, false)).as((p, c, label) ->
-                List.of(new Field("prompt", json(p)), new Field("completion", json(c)), new Field("label", json(label)))));
+    private static Gen<List<Field>> unpairedRows() {
+        Gen<String> text = text();
+        Gen<Boolean> label = Gen.booleans();
+        return withOptionalId(r -> List.of(new Field("prompt", json(text.next(r))), new Field("completion", json(text.next(r))),
+                new Field("label", json(label.next(r)))));
     }
 
     private static String messages(String role, String content) {
-        return json(List.of(Map.of("role", role, "content", content)));
+        Map<String, String> message = new LinkedHashMap<>();
+        message.put("role", role);
+        message.put("content", content);
+        return json(List.of(message));
     }
 
-    private static Arbitrary<List<Field>> conversationalRows() {
-        return withOptionalId(Combinators.combine(text(), text(), text()).as((p, c, r) ->
-                List.of(new Field("prompt", messages("user", p)), new Field("chosen", messages("assistant", c)),
-                        new Field("rejected", messages("assistant", r)))));
+    private static Gen<List<Field>> conversationalRows() {
+        Gen<String> text = text();
+        return withOptionalId(r -> List.of(new Field("prompt", messages("user", text.next(r))),
+                new Field("chosen", messages("assistant", text.next(r))), new Field("rejected", messages("assistant", text.next(r)))));
     }
 
     private static Line line(Fault fault, List<Field> fields, String field, Set<BadRowReason> reasons) {
-        return new Line(fault, render(fields), field, reasons, Set.of(), "\n");
+        return new Line(fault, render(fields), field, reasons, Set.of(), Corrupt.LF);
     }
 
     private static Line kept(Fault fault, List<Field> fields) {
@@ -387,95 +445,97 @@ class MalformedInputPropertyTest {
         return fields.stream().filter(f -> !f.name().equals(name)).toList();
     }
 
-    private static List<String> names(List<Field> fields) {
-        return fields.stream().map(Field::name).toList();
+    private static List<Field> with(List<Field> fields, String name, String json) {
+        List<Field> out = new ArrayList<>(fields);
+        out.add(new Field(name, json));
+        return out;
     }
 
     /**
      * Row shapes: how rows of a format are generated, which fields they require, which hold texts,
      * and how a text is written into such a field (a string, or a one-message conversation).
      */
-    record Shape(Arbitrary<List<Field>> rows, List<String> required, List<String> texts, Function<String, String> textValue) {
+    record Shape(Gen<List<Field>> rows, List<String> required, List<String> texts, Function<String, String> textValue) {
     }
 
     /** Lines of the fault classes that apply to rows of every format, leaving out {@code excluded}. */
-    private static List<Tuple.Tuple2<Integer, Arbitrary<Line>>> commonLines(Shape shape, Set<Fault> excluded) {
-        Arbitrary<List<Field>> rows = shape.rows();
-        Map<Fault, Tuple.Tuple2<Integer, Arbitrary<Line>>> lines = new EnumMap<>(Fault.class);
-        lines.put(Fault.VALID, Tuple.of(12, rows.map(f -> kept(Fault.VALID, f))));
-        lines.put(Fault.BLANK, Tuple.of(3, Arbitraries.of("", " ", "\t", "   \t ").map(s ->
-                new Line(Fault.BLANK, s.getBytes(StandardCharsets.US_ASCII), null, Set.of(), Set.of(), "\n"))));
-        lines.put(Fault.CRLF, Tuple.of(2, rows.map(f -> kept(Fault.CRLF, f).endingWith("\r\n"))));
-        lines.put(Fault.LINE_BOM, Tuple.of(1, rows.map(f -> {
-            byte[] row = render(f);
-            byte[] b = new byte[row.length + 3];
-            System.arraycopy(BOM, 0, b, 0, 3);
-            System.arraycopy(row, 0, b, 3, row.length);
-            return new Line(Fault.LINE_BOM, b, null, Set.of(), Set.of(), "\n");
-        })));
-        Map<String, String> extraValues = Map.of("score_chosen", "7.5", "source", json("hh-rlhf"),
-                "meta", "{\"lang\": \"de\", \"n\": [1, 2]}", "tags", "[\"a\", null]");
-        lines.put(Fault.EXTRA_FIELDS, Tuple.of(2, Combinators.combine(rows, Arbitraries.of(extraValues.keySet()).set().ofMinSize(1))
-                .as((f, extras) -> {
-                    List<Field> out = new ArrayList<>(f);
-                    extras.stream().sorted().forEach(e -> out.add(new Field(e, extraValues.get(e))));
-                    return new Line(Fault.EXTRA_FIELDS, render(out), null, Set.of(), Set.copyOf(extras), "\n");
-                })));
-        lines.put(Fault.LONG_STRING, Tuple.of(1, Combinators.combine(rows, Arbitraries.of(shape.texts()),
-                        Arbitraries.integers().between(4_000, 20_000))
-                .as((f, name, n) -> kept(Fault.LONG_STRING, replace(f, name, shape.textValue().apply("long ".repeat(n)))))));
-        lines.put(Fault.TRUNCATED, Tuple.of(2, Combinators.combine(rows, Arbitraries.doubles().between(0, 1)).as((f, at) ->
-                new Line(Fault.TRUNCATED, cut(new String(render(f), StandardCharsets.UTF_8), at).getBytes(StandardCharsets.UTF_8), null,
-                        Set.of(BadRowReason.TRUNCATED_JSON, BadRowReason.INVALID_JSON), Set.of(), "\n"))));
-        lines.put(Fault.INVALID_JSON, Tuple.of(2, Combinators.combine(rows, Arbitraries.integers().between(0, 4)).as((f, kind) -> {
-            String s = new String(render(f), StandardCharsets.UTF_8);
-            String broken = switch (kind) {
-                case 0 -> s.replaceFirst("\": ", "\" ");
-                case 1 -> s.substring(0, s.length() - 1) + ", }";
-                case 2 -> "{'" + s.substring(2).replaceFirst("\": ", "': ");
-                case 3 -> s + " x";
-                default -> s + " {\"prompt\": \"again\"}";
-            };
-            return new Line(Fault.INVALID_JSON, broken.getBytes(StandardCharsets.UTF_8), null, Set.of(BadRowReason.INVALID_JSON), Set.of(), "\n");
-        })));
-        lines.put(Fault.NOT_AN_OBJECT, Tuple.of(1, Arbitraries.of("[1, 2]", "\"just text\"", "42", "null", "true", "[{\"prompt\": \"a\"}]")
-                .map(s -> new Line(Fault.NOT_AN_OBJECT, s.getBytes(StandardCharsets.UTF_8), null, Set.of(BadRowReason.NOT_AN_OBJECT), Set.of(), "\n"))));
-        Arbitrary<Line> wrongText = Combinators.combine(rows, Arbitraries.of(shape.texts()),
-                        Arbitraries.of("42", "3.5", "true", "false", "null", "{\"text\": \"x\"}"))
-                .as((f, name, value) -> line(Fault.WRONG_TYPE, replace(f, name, value), name, Set.of(BadRowReason.WRONG_TYPE)));
-        Arbitrary<Line> wrongId = Combinators.combine(rows, Arbitraries.of("3.5", "true", "{\"n\": 1}", "[\"a\"]"))
-                .as((f, value) -> line(Fault.WRONG_TYPE, with(without(f, "id"), "id", value), "id", Set.of(BadRowReason.WRONG_TYPE)));
-        lines.put(Fault.WRONG_TYPE, Tuple.of(3, Arbitraries.frequencyOf(Tuple.of(2, wrongText), Tuple.of(1, wrongId))));
-        lines.put(Fault.MISSING_FIELD, Tuple.of(2, Combinators.combine(rows, Arbitraries.of(shape.required()))
-                .as((f, name) -> line(Fault.MISSING_FIELD, without(f, name), name, Set.of(BadRowReason.MISSING_FIELD)))));
+    private static List<Weighted<Line>> commonLines(Shape shape, Set<Fault> excluded) {
+        Gen<List<Field>> rows = shape.rows();
+        Map<Fault, Weighted<Line>> lines = new EnumMap<>(Fault.class);
+        lines.put(Fault.VALID, Gen.weighted(12, rows.map(f -> kept(Fault.VALID, f))));
+        lines.put(Fault.BLANK, Gen.weighted(3, Gen.choose(Corrupt.BLANK_LINES).map(s ->
+                new Line(Fault.BLANK, s.getBytes(StandardCharsets.US_ASCII), null, Set.of(), Set.of(), Corrupt.LF))));
+        lines.put(Fault.CRLF, Gen.weighted(2, rows.map(f -> kept(Fault.CRLF, f).endingWith(Corrupt.CRLF))));
+        lines.put(Fault.LINE_BOM, Gen.weighted(1, rows.map(f ->
+                new Line(Fault.LINE_BOM, Corrupt.withBom(render(f)), null, Set.of(), Set.of(), Corrupt.LF))));
+        Map<String, String> extraValues = new LinkedHashMap<>();
+        extraValues.put("meta", "{\"lang\": \"de\", \"n\": [1, 2]}");
+        extraValues.put("score_chosen", "7.5");
+        extraValues.put("source", json("hh-rlhf"));
+        extraValues.put("tags", "[\"a\", null]");
+        Gen<List<String>> extras = Gen.subset(List.copyOf(extraValues.keySet()), 1);
+        lines.put(Fault.EXTRA_FIELDS, Gen.weighted(2, r -> {
+            List<Field> out = new ArrayList<>(rows.next(r));
+            List<String> added = extras.next(r);
+            added.forEach(e -> out.add(new Field(e, extraValues.get(e))));
+            return new Line(Fault.EXTRA_FIELDS, render(out), null, Set.of(), Set.copyOf(added), Corrupt.LF);
+        }));
+        Gen<String> textField = Gen.choose(shape.texts());
+        Gen<String> longText = Gen.repeated("long ", 4_000, 20_000);
+        lines.put(Fault.LONG_STRING, Gen.weighted(1, r ->
+                kept(Fault.LONG_STRING, replace(rows.next(r), textField.next(r), shape.textValue().apply(longText.next(r))))));
+        Gen<Double> unit = Gen.unit();
+        lines.put(Fault.TRUNCATED, Gen.weighted(2, r -> new Line(Fault.TRUNCATED,
+                Corrupt.truncate(text(rows.next(r)), unit.next(r)).getBytes(StandardCharsets.UTF_8), null,
+                Set.of(BadRowReason.TRUNCATED_JSON, BadRowReason.INVALID_JSON), Set.of(), Corrupt.LF)));
+        Gen<Integer> invalidKind = Gen.ints(0, Corrupt.INVALID_JSON_KINDS - 1);
+        lines.put(Fault.INVALID_JSON, Gen.weighted(2, r -> new Line(Fault.INVALID_JSON,
+                Corrupt.invalidJson(text(rows.next(r)), invalidKind.next(r)).getBytes(StandardCharsets.UTF_8), null,
+                Set.of(BadRowReason.INVALID_JSON), Set.of(), Corrupt.LF)));
+        lines.put(Fault.NOT_AN_OBJECT, Gen.weighted(1, Gen.choose("[1, 2]", "\"just text\"", "42", "null", "true", "[{\"prompt\": \"a\"}]")
+                .map(s -> new Line(Fault.NOT_AN_OBJECT, s.getBytes(StandardCharsets.UTF_8), null, Set.of(BadRowReason.NOT_AN_OBJECT), Set.of(),
+                        Corrupt.LF))));
+        Gen<String> wrongTextValue = Gen.choose("42", "3.5", "true", "false", "null", "{\"text\": \"x\"}");
+        Gen<Line> wrongText = r -> {
+            List<Field> f = rows.next(r);
+            String name = textField.next(r);
+            return line(Fault.WRONG_TYPE, replace(f, name, wrongTextValue.next(r)), name, Set.of(BadRowReason.WRONG_TYPE));
+        };
+        Gen<String> wrongIdValue = Gen.choose("3.5", "true", "{\"n\": 1}", "[\"a\"]");
+        Gen<Line> wrongId = r -> line(Fault.WRONG_TYPE, with(without(rows.next(r), "id"), "id", wrongIdValue.next(r)), "id",
+                Set.of(BadRowReason.WRONG_TYPE));
+        lines.put(Fault.WRONG_TYPE, Gen.weighted(3, Gen.frequency(List.of(Gen.weighted(2, wrongText), Gen.weighted(1, wrongId)))));
+        Gen<String> requiredField = Gen.choose(shape.required());
+        lines.put(Fault.MISSING_FIELD, Gen.weighted(2, r -> {
+            List<Field> f = rows.next(r);
+            String name = requiredField.next(r);
+            return line(Fault.MISSING_FIELD, without(f, name), name, Set.of(BadRowReason.MISSING_FIELD));
+        }));
         List<String> emptiable = new ArrayList<>(shape.texts());
         emptiable.add("id");
-        lines.put(Fault.EMPTY_STRING, Tuple.of(2, Combinators.combine(rows, Arbitraries.of(emptiable)).as((f, name) -> {
+        Gen<String> emptiableField = Gen.choose(emptiable);
+        lines.put(Fault.EMPTY_STRING, Gen.weighted(2, r -> {
+            List<Field> f = rows.next(r);
+            String name = emptiableField.next(r);
             List<Field> out = name.equals("id") ? with(without(f, "id"), "id", "\"\"") : replace(f, name, emptyValue(f, name));
             return line(Fault.EMPTY_STRING, out, name, Set.of(BadRowReason.EMPTY_TEXT));
-        })));
-        lines.put(Fault.INVALID_UTF8, Tuple.of(2, Combinators.combine(rows, Arbitraries.of(
-                        new byte[] {(byte) 0xFF}, new byte[] {(byte) 0xC3, 'x'}, new byte[] {(byte) 0x80},
-                        new byte[] {(byte) 0xC0, (byte) 0xAF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
-                        new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x98},
-                        new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}),
-                        Arbitraries.doubles().between(0, 1))
-                .as((f, badBytes, where) -> {
-                    byte[] good = render(f);
-                    // Anywhere between the first and the last byte: all of the row's structure is ASCII.
-                    int at = 1 + (int) Math.floor(where * (good.length - 2));
-                    byte[] out = new byte[good.length + badBytes.length];
-                    System.arraycopy(good, 0, out, 0, at);
-                    System.arraycopy(badBytes, 0, out, at, badBytes.length);
-                    System.arraycopy(good, at, out, at + badBytes.length, good.length - at);
-                    return new Line(Fault.INVALID_UTF8, out, null, Set.of(BadRowReason.INVALID_UTF8), Set.of(), "\n");
-                })));
-        lines.put(Fault.DUPLICATE_KEY, Tuple.of(2, Combinators.combine(rows, Arbitraries.integers().between(0, 10), Arbitraries.of(true, false))
-                .as((f, which, sameValue) -> {
-                    Field twice = f.get(which % f.size());
-                    return line(Fault.DUPLICATE_KEY, with(f, twice.name(), sameValue ? twice.json() : json("other")), twice.name(),
-                            Set.of(BadRowReason.DUPLICATE_KEY));
-                })));
+        }));
+        Gen<byte[]> invalidUtf8 = Corrupt.invalidUtf8();
+        lines.put(Fault.INVALID_UTF8, Gen.weighted(2, r -> {
+            byte[] good = render(rows.next(r));
+            byte[] bad = invalidUtf8.next(r);
+            // Anywhere between the first and the last byte: all of the row's structure is ASCII.
+            return new Line(Fault.INVALID_UTF8, Corrupt.insertInside(good, unit.next(r), bad), null, Set.of(BadRowReason.INVALID_UTF8),
+                    Set.of(), Corrupt.LF);
+        }));
+        Gen<Integer> which = Gen.ints(0, 10);
+        Gen<Boolean> sameValue = Gen.booleans();
+        lines.put(Fault.DUPLICATE_KEY, Gen.weighted(2, r -> {
+            List<Field> f = rows.next(r);
+            Field twice = f.get(which.next(r) % f.size());
+            return line(Fault.DUPLICATE_KEY, with(f, twice.name(), sameValue.next(r) ? twice.json() : json("other")), twice.name(),
+                    Set.of(BadRowReason.DUPLICATE_KEY));
+        }));
         excluded.forEach(lines::remove);
         return new ArrayList<>(lines.values());
     }
@@ -484,35 +544,24 @@ class MalformedInputPropertyTest {
         return fields.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow().json().startsWith("[") ? "[]" : "\"\"";
     }
 
-    private static List<Field> with(List<Field> fields, String name, String json) {
-        List<Field> out = new ArrayList<>(fields);
-        out.add(new Field(name, json));
-        return out;
-    }
-
-    /** A string cut after a code point chosen by {@code at} in [0, 1], keeping at least one and dropping at least one. */
-    static String cut(String s, double at) {
-        int points = s.codePointCount(0, s.length());
-        int keep = 1 + (int) Math.floor(at * (points - 2));
-        return s.substring(0, s.offsetByCodePoints(0, Math.min(keep, points - 1)));
-    }
-
-    private static Arbitrary<GeneratedFile> files(Shape shape, List<Tuple.Tuple2<Integer, Arbitrary<Line>>> lines,
-            DataFormat explicit) {
-        Arbitrary<List<Field>> rows = shape.rows();
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        Arbitrary<Line> any = Arbitraries.frequencyOf((List) lines);
-        Arbitrary<List<Line>> body = any.list().ofMinSize(0).ofMaxSize(12);
+    private static Gen<GeneratedFile> files(Shape shape, List<Weighted<Line>> lines, DataFormat explicit) {
+        Gen<List<Field>> rows = shape.rows();
+        Gen<List<Line>> body = Gen.frequency(lines).list(0, 12);
+        Gen<Boolean> coin = Gen.booleans();
         // Under auto, a valid first row fixes the format; an explicit format may start with any line.
-        return Combinators.combine(rows, body, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.of(true, false))
-                .as((first, rest, bom, finalNewline, auto) -> {
-                    List<Line> all = new ArrayList<>();
-                    if (auto || rest.isEmpty()) {
-                        all.add(kept(Fault.VALID, first));
-                    }
-                    all.addAll(rest);
-                    return new GeneratedFile(all, bom, finalNewline, auto ? DataFormat.AUTO : explicit);
-                });
+        return r -> {
+            List<Field> first = rows.next(r);
+            List<Line> rest = body.next(r);
+            boolean bom = coin.next(r);
+            boolean finalNewline = coin.next(r);
+            boolean auto = coin.next(r);
+            List<Line> all = new ArrayList<>();
+            if (auto || rest.isEmpty()) {
+                all.add(kept(Fault.VALID, first));
+            }
+            all.addAll(rest);
+            return new GeneratedFile(all, bom, finalNewline, auto ? DataFormat.AUTO : explicit);
+        };
     }
 
     private static Shape paired() {
@@ -520,66 +569,63 @@ class MalformedInputPropertyTest {
                 MalformedInputPropertyTest::json);
     }
 
-    @Provide
-    Arbitrary<GeneratedFile> pairedFiles() {
+    private static Gen<GeneratedFile> pairedFiles() {
         return files(paired(), commonLines(paired(), Set.of()), DataFormat.PAIRED);
     }
 
-    @Provide
-    Arbitrary<GeneratedFile> implicitPromptFiles() {
+    private static Gen<GeneratedFile> implicitPromptFiles() {
         // Every text starts with "Q: ", so that a long text written into one response still shares a beginning.
-        Arbitrary<List<Field>> rows = withOptionalId(Combinators.combine(text(), text(), text()).as((shared, c, r) ->
-                List.of(new Field("chosen", json("Q: " + shared + " A " + c)), new Field("rejected", json("Q: " + shared + " B " + r)))));
+        Gen<String> text = text();
+        Gen<List<Field>> rows = withOptionalId(r -> {
+            String shared = text.next(r);
+            return List.of(new Field("chosen", json("Q: " + shared + " A " + text.next(r))),
+                    new Field("rejected", json("Q: " + shared + " B " + text.next(r))));
+        });
         Shape shape = new Shape(rows, List.of("chosen", "rejected"), List.of("chosen", "rejected"), t -> json("Q: " + t));
-        List<Tuple.Tuple2<Integer, Arbitrary<Line>>> lines = new ArrayList<>(commonLines(shape, Set.of()));
-        lines.add(Tuple.of(2, Combinators.combine(text(), text()).as((c, r) -> line(Fault.NO_SHARED_PROMPT,
-                List.of(new Field("chosen", json("Yes. " + c)), new Field("rejected", json("No. " + r))), "chosen",
-                Set.of(BadRowReason.NO_SHARED_PROMPT)))));
-        lines.add(Tuple.of(1, text().map(t -> line(Fault.NO_SHARED_PROMPT,
+        List<Weighted<Line>> lines = new ArrayList<>(commonLines(shape, Set.of()));
+        lines.add(Gen.weighted(2, r -> line(Fault.NO_SHARED_PROMPT,
+                List.of(new Field("chosen", json("Yes. " + text.next(r))), new Field("rejected", json("No. " + text.next(r)))), "chosen",
+                Set.of(BadRowReason.NO_SHARED_PROMPT))));
+        lines.add(Gen.weighted(1, text.map(t -> line(Fault.NO_SHARED_PROMPT,
                 List.of(new Field("chosen", json(t)), new Field("rejected", json(t))), "rejected", Set.of(BadRowReason.EMPTY_TEXT)))));
         return files(shape, lines, DataFormat.IMPLICIT_PROMPT);
     }
 
-    @Provide
-    Arbitrary<GeneratedFile> unpairedFiles() {
+    private static Gen<GeneratedFile> unpairedFiles() {
         Shape shape = new Shape(unpairedRows(), List.of("prompt", "completion", "label"), List.of("prompt", "completion"),
                 MalformedInputPropertyTest::json);
-        List<Tuple.Tuple2<Integer, Arbitrary<Line>>> lines = new ArrayList<>(commonLines(shape, Set.of()));
-        lines.add(Tuple.of(4, Combinators.combine(shape.rows(), Arbitraries.of("\"true\"", "1", "0", "null", "\"yes\"", "[true]"))
-                .as((f, value) -> line(Fault.LABEL_NOT_BOOLEAN, replace(f, "label", value), "label", Set.of(BadRowReason.LABEL_NOT_BOOLEAN)))));
+        List<Weighted<Line>> lines = new ArrayList<>(commonLines(shape, Set.of()));
+        Gen<String> notBoolean = Gen.choose("\"true\"", "1", "0", "null", "\"yes\"", "[true]");
+        lines.add(Gen.weighted(4, r -> line(Fault.LABEL_NOT_BOOLEAN, replace(shape.rows().next(r), "label", notBoolean.next(r)), "label",
+                Set.of(BadRowReason.LABEL_NOT_BOOLEAN))));
         return files(shape, lines, DataFormat.UNPAIRED);
     }
 
-    @Provide
-    Arbitrary<GeneratedFile> conversationalFiles() {
+    private static Gen<GeneratedFile> conversationalFiles() {
         Shape shape = new Shape(conversationalRows(), List.of("chosen", "rejected"), List.of("prompt", "chosen", "rejected"),
                 text -> messages("assistant", text));
-        List<Tuple.Tuple2<Integer, Arbitrary<Line>>> lines = new ArrayList<>(commonLines(shape, Set.of()));
+        List<Weighted<Line>> lines = new ArrayList<>(commonLines(shape, Set.of()));
         // Each spec: the field's new value, '#', the path after "<field>[0]" that the message must name.
-        Arbitrary<String> badMessage = Arbitraries.of(
+        Gen<String> badMessage = Gen.choose(
                 "[{\"content\": \"x\"}]#.role", "[{\"role\": \"assitant\", \"content\": \"x\"}]#.role",
                 "[{\"role\": \"bot\", \"content\": \"x\"}]#.role", "[{\"role\": 7, \"content\": \"x\"}]#.role",
                 "[{\"role\": \"assistant\"}]#.content", "[{\"role\": \"assistant\", \"content\": 42}]#.content",
                 "[{\"role\": \"assistant\", \"content\": null}]#.content",
                 "[{\"role\": \"assistant\", \"content\": [{\"type\": \"text\", \"text\": \"x\"}]}]#.content",
                 "[\"just text\"]#");
-        lines.add(Tuple.of(4, Combinators.combine(shape.rows(), Arbitraries.of("prompt", "chosen", "rejected"), badMessage)
-                .as((f, name, spec) -> {
-                    String[] parts = spec.split("#", 2);
-                    return line(Fault.BAD_MESSAGE, replace(f, name, parts[0]), name + "[0]" + parts[1], Set.of(BadRowReason.BAD_MESSAGE));
-                })));
+        Gen<String> field = Gen.choose("prompt", "chosen", "rejected");
+        lines.add(Gen.weighted(4, r -> {
+            List<Field> f = shape.rows().next(r);
+            String name = field.next(r);
+            String[] parts = badMessage.next(r).split("#", 2);
+            return line(Fault.BAD_MESSAGE, replace(f, name, parts[0]), name + "[0]" + parts[1], Set.of(BadRowReason.BAD_MESSAGE));
+        }));
         return files(shape, lines, DataFormat.CONVERSATIONAL);
     }
 
-    @Provide
-    Arbitrary<GeneratedFile> arrayFiles() {
+    private static Gen<GeneratedFile> arrayFiles() {
         // Elements with row faults only: their bounds stay clear, so they can be skipped.
         return files(paired(), commonLines(paired(), Set.of(Fault.TRUNCATED, Fault.INVALID_JSON, Fault.INVALID_UTF8, Fault.LINE_BOM)),
                 DataFormat.PAIRED);
-    }
-
-    @Provide
-    Arbitrary<Double> cuts() {
-        return Arbitraries.doubles().between(0, 1);
     }
 }
