@@ -24,6 +24,7 @@ import java.util.function.Function;
  * @param seed seed of every random choice (data order, initialisation, sampling)
  * @param output the run folder
  * @param plugins folders of objective plugin jars
+ * @param threads libtorch threads per operation (0: one for models under 20M parameters, else every core)
  * @param model the policy: a Hugging Face folder or {@code tiny}
  * @param reference the reference model, or {@code null} for the initial policy
  * @param sft the supervised warm-up before preference training
@@ -35,7 +36,7 @@ import java.util.function.Function;
  * @param kernel the log-prob kernel
  * @param evaluation held-out evaluation and sampling settings
  */
-public record TrainConfig(long seed, Path output, List<Path> plugins, String model, String reference, Sft sft,
+public record TrainConfig(long seed, Path output, List<Path> plugins, int threads, String model, String reference, Sft sft,
         Data data, List<ObjectiveSpec> objectives, Optimizer optimizer, Schedule schedule, Training training,
         Kernel kernel, Evaluation evaluation) {
 
@@ -121,6 +122,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, String mod
         long seed = root.integer("seed", 42, 0);
         Path output = Path.of(root.string("output", "runs/dpo"));
         List<Path> plugins = root.strings("plugins").stream().map(Path::of).toList();
+        int threads = root.integer("threads", 0, 0);
         String model = root.string("model", TINY);
         String reference = root.string("reference", null);
 
@@ -179,7 +181,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, String mod
         }
         List<ObjectiveSpec> objectives = objectives(reader, objectiveNode, registry);
         reader.throwIfInvalid();
-        return new TrainConfig(seed, output, plugins, model, reference, sft, data, objectives, optimizer, schedule,
+        return new TrainConfig(seed, output, plugins, threads, model, reference, sft, data, objectives, optimizer, schedule,
                 training, kernel, evaluation);
     }
 
@@ -244,6 +246,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, String mod
         root.put("output", output.toString());
         ArrayNode pl = root.putArray("plugins");
         plugins.forEach(p -> pl.add(p.toString()));
+        root.put("threads", threads);
         root.put("model", model);
         if (reference == null) {
             root.putNull("reference");

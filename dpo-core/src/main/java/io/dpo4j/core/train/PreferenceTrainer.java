@@ -104,6 +104,10 @@ public final class PreferenceTrainer {
     /** Runs the whole job; returns its summary. */
     public Summary run() throws IOException {
         RunFolder.prepare(config, options.resume(), options.overwrite(), log);
+        long parameters = TrainConfig.TINY.equals(config.model()) ? 0
+                : io.dpo4j.core.model.LlamaConfig.read(ModelHub.requireModelFolder(Path.of(config.model()), "model")
+                        .resolve(HuggingFaceCheckpoint.CONFIG)).parameterCount();
+        Threads.configure(config.threads(), parameters);
         Path cache = options.cacheDir() == null ? defaultCacheDir(out) : options.cacheDir();
         Files.createDirectories(cache);
         Path synthetic = needsSynthetic() ? syntheticData(cache) : null;
