@@ -1,6 +1,5 @@
 package io.dpo4j.core.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.dpo4j.core.DpoException;
 import io.dpo4j.core.config.ConfigFiles;
 import io.dpo4j.core.config.TrainConfig;
@@ -37,8 +36,9 @@ public final class RunFolder {
                 if (!Files.isRegularFile(previous)) {
                     throw new DpoException("--resume: " + out + " holds no " + RESOLVED + "; it is not a dpo run folder");
                 }
-                JsonNode before = ConfigFiles.load(previous);
-                JsonNode now = config.toTree();
+                // Compare as re-serialised YAML: a loaded tree has IntNodes where toTree() has LongNodes.
+                String before = ConfigFiles.toYaml(ConfigFiles.load(previous));
+                String now = ConfigFiles.toYaml(ConfigFiles.parse("resolved", resolved));
                 if (!before.equals(now)) {
                     throw new DpoException("--resume: the configuration differs from the one " + out + " was started "
                             + "with (" + previous + "); resume with the same configuration, or start a new run with --out");
