@@ -23,6 +23,7 @@ public final class DpoMain {
         DpoCli.configureEnvironment();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        io.dpo4j.core.train.ProgressBar.setTerminal(err);
         int code = commandLine(out, err).execute(args);
         out.flush();
         err.flush();

@@ -3,12 +3,19 @@ package io.dpo4j.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dpo4j.api.Range;
 import io.dpo4j.bench.scenario.BenchContext;
+import io.dpo4j.bench.lab.LanguageLab;
 import io.dpo4j.bench.scenario.DeterministicPreferencesScenario;
+import io.dpo4j.bench.scenario.LengthBiasScenario;
+import io.dpo4j.bench.scenario.RewardKlFrontierScenario;
+import io.dpo4j.bench.scenario.SingleStageScenario;
+import io.dpo4j.bench.scenario.UnpairedImbalanceScenario;
 import io.dpo4j.bench.scenario.ScenarioReport;
 import io.dpo4j.core.config.ConfigReader;
 import io.dpo4j.core.registry.ObjectiveRegistry;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -61,6 +68,52 @@ public record SuiteSpec(String name, boolean full, List<Long> seeds, List<Scenar
             scenarios.add(new ScenarioSpec("deterministic_preferences",
                     ctx -> new DeterministicPreferencesScenario(settings).run(ctx)));
         }
+        LanguageLab.Settings lab = lab(root.section("lab"));
+        if (sc.has("reward_kl_frontier")) {
+            ConfigReader.Section s = sc.section("reward_kl_frontier");
+            Map<String, List<Map<String, Object>>> sweeps = sweeps(reader, s, registry);
+            RewardKlFrontierScenario.Settings settings = new RewardKlFrontierScenario.Settings(lab, sweeps,
+                    s.integer("steps", 150, 1), s.integer("eval_every", 30, 1), s.real("small_kl", 5.0, Range.positive()));
+            s.rejectUnknownKeys();
+            scenarios.add(new ScenarioSpec("reward_kl_frontier", ctx -> new RewardKlFrontierScenario(settings).run(ctx)));
+        }
+        if (sc.has("length_bias")) {
+            ConfigReader.Section s = sc.section("length_bias");
+            Map<String, Map<String, Object>> objectives = new LinkedHashMap<>();
+            ConfigReader.Section o = s.section("objectives");
+            JsonNode node = s.raw("objectives");
+            if (node == null) {
+                objectives.put("dpo", Map.of("beta", 0.1));
+                objectives.put("ipo", Map.of());
+                objectives.put("simpo", Map.of());
+            } else if (node.isObject()) {
+                node.fieldNames().forEachRemaining(id -> objectives.put(id, params(reader, o, id, registry)));
+            }
+            LengthBiasScenario.Settings settings = new LengthBiasScenario.Settings(lab,
+                    s.real("per_token", 0.04, Range.nonNegative()), objectives, s.integer("steps", 150, 1),
+                    s.integer("eval_every", 30, 1));
+            s.rejectUnknownKeys();
+            scenarios.add(new ScenarioSpec("length_bias", ctx -> new LengthBiasScenario(settings).run(ctx)));
+        }
+        if (sc.has("unpaired_imbalanced")) {
+            ConfigReader.Section s = sc.section("unpaired_imbalanced");
+            UnpairedImbalanceScenario.Settings settings = new UnpairedImbalanceScenario.Settings(lab,
+                    s.real("keep_desirable", 0.1, new Range(0, false, 1, true)),
+                    s.real("desirable_weight", 10.0, Range.positive()), params(reader, s, "dpo", registry),
+                    s.integer("steps", 150, 1), s.integer("eval_every", 30, 1));
+            s.rejectUnknownKeys();
+            scenarios.add(new ScenarioSpec("unpaired_imbalanced", ctx -> new UnpairedImbalanceScenario(settings).run(ctx)));
+        }
+        if (sc.has("single_stage")) {
+            ConfigReader.Section s = sc.section("single_stage");
+            Map<String, Object> orpo = params(reader, s, "orpo", registry);
+            Map<String, Object> dpo = params(reader, s, "dpo", registry);
+            SingleStageScenario.Settings settings = new SingleStageScenario.Settings(lab, orpo,
+                    s.integer("orpo_steps", 300, 1), dpo, s.integer("dpo_steps", 150, 1), s.integer("eval_every", 50, 1),
+                    s.real("tolerance", 0.05, Range.nonNegative()));
+            s.rejectUnknownKeys();
+            scenarios.add(new ScenarioSpec("single_stage", ctx -> new SingleStageScenario(settings).run(ctx)));
+        }
         sc.rejectUnknownKeys();
         root.rejectUnknownKeys();
         if (scenarios.isEmpty()) {
@@ -68,6 +121,72 @@ public record SuiteSpec(String name, boolean full, List<Long> seeds, List<Scenar
         }
         reader.throwIfInvalid();
         return new SuiteSpec(name, full, seeds, scenarios);
+    }
+
+    static LanguageLab.Settings lab(ConfigReader.Section s) {
+        LanguageLab.Settings lab = new LanguageLab.Settings(s.integer("sft_steps", 300, 1), s.integer("train_prompts", 400, 2),
+                s.integer("samples_per_prompt", 4, 2), s.integer("held_out_prompts", 64, 2), s.integer("eval_prompts", 64, 1),
+                s.integer("max_new_tokens", 24, 2), s.real("bradley_terry_scale", 10.0, Range.positive()),
+                s.real("lr", 1e-3, Range.positive()), s.integer("batch_size", 16, 1));
+        s.rejectUnknownKeys();
+        return lab;
+    }
+
+    /** {@code id: {params}} under {@code s}: validated against the objective's declarations. */
+    static Map<String, Object> params(ConfigReader reader, ConfigReader.Section s, String key,
+            ObjectiveRegistry registry) {
+        Map<String, Object> params = s.scalars(key);
+        String id = key;
+        check(reader, s.path() + "." + key, id, params, registry);
+        return params;
+    }
+
+    private static void check(ConfigReader reader, String field, String id, Map<String, Object> params,
+            ObjectiveRegistry registry) {
+        try {
+            registry.require(id).configure(params);
+        } catch (io.dpo4j.api.InvalidHyperparametersException e) {
+            e.violations().forEach(v -> reader.violation(field + "." + v.field(), v.value(), v.rule()));
+        } catch (RuntimeException e) {
+            reader.violation(field, id, e.getMessage());
+        }
+    }
+
+    /** {@code objectives: {id: [{params}, …]}}: the sweep of each objective. */
+    static Map<String, List<Map<String, Object>>> sweeps(ConfigReader reader, ConfigReader.Section s,
+            ObjectiveRegistry registry) {
+        Map<String, List<Map<String, Object>>> out = new LinkedHashMap<>();
+        JsonNode node = s.raw("objectives");
+        if (node == null) {
+            out.put("dpo", List.of(Map.of("beta", 0.1), Map.of("beta", 0.5)));
+            out.put("ipo", List.of(Map.of("beta", 0.5)));
+            out.put("kto", List.of(Map.of()));
+            out.put("orpo", List.of(Map.of()));
+            out.put("simpo", List.of(Map.of()));
+            return out;
+        }
+        if (!node.isObject()) {
+            reader.violation(s.path() + ".objectives", node.toString(), "must map objective ids to lists of parameter sets");
+            return out;
+        }
+        node.fields().forEachRemaining(e -> {
+            List<Map<String, Object>> sets = new ArrayList<>();
+            JsonNode list = e.getValue().isArray() ? e.getValue() : null;
+            if (list == null) {
+                reader.violation(s.path() + ".objectives." + e.getKey(), e.getValue().toString(),
+                        "must be a list of parameter sets, e.g. [{beta: 0.1}, {beta: 0.5}]");
+                return;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                ConfigReader.Section item = reader.at(s.path() + ".objectives." + e.getKey() + "[" + i + "]",
+                        ConfigReader.emptyObject().set("p", list.get(i)));
+                Map<String, Object> params = item.scalars("p");
+                check(reader, s.path() + ".objectives." + e.getKey() + "[" + i + "]", e.getKey(), params, registry);
+                sets.add(params);
+            }
+            out.put(e.getKey(), sets);
+        });
+        return out;
     }
 
     static List<Double> reals(ConfigReader reader, ConfigReader.Section s, String key, List<Double> defaults) {

@@ -87,6 +87,7 @@ public final class DpoCli {
         configureEnvironment();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        io.dpo4j.core.train.ProgressBar.setTerminal(err);
         int code = run(commandLine(out, err), args);
         out.flush();
         err.flush();

@@ -104,8 +104,22 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     public record Kernel(KernelImplementation implementation, int memoryBudgetMb) {
     }
 
-    /** Held-out evaluation and sampling. */
-    public record Evaluation(int samplePrompts, int maxNewTokens, double temperature, double topP) {
+    /** Which programmatic reward scores sampled responses. */
+    public enum TrueReward { AUTO, SENTIMENT, NONE }
+
+    /**
+     * Held-out evaluation and sampling.
+     *
+     * @param samplePrompts prompts sampled at each evaluation
+     * @param maxNewTokens longest sampled response
+     * @param temperature sampling temperature
+     * @param topP nucleus sampling
+     * @param prompts a JSON Lines file of {@code {"prompt"}} to sample from, or null (built-in held-out
+     *     prompts for the synthetic data, else the validation prompts)
+     * @param trueReward the built-in language's sentiment reward of samples: auto (for the built-in data), on, off
+     */
+    public record Evaluation(int samplePrompts, int maxNewTokens, double temperature, double topP, String prompts,
+            TrueReward trueReward) {
     }
 
     /**
@@ -164,7 +178,8 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
 
         ConfigReader.Section e = root.section("evaluation");
         Evaluation evaluation = new Evaluation(e.integer("sample_prompts", 32, 0), e.integer("max_new_tokens", 32, 1),
-                e.real("temperature", 1.0, Range.positive()), e.real("top_p", 1.0, new Range(0, false, 1, true)));
+                e.real("temperature", 1.0, Range.positive()), e.real("top_p", 1.0, new Range(0, false, 1, true)),
+                e.string("prompts", null), e.choice("true_reward", TrueReward.AUTO, TrueReward.class));
         e.rejectUnknownKeys();
 
         JsonNode objectiveNode = root.raw("objective");
@@ -319,6 +334,12 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         e.put("max_new_tokens", evaluation.maxNewTokens());
         e.put("temperature", evaluation.temperature());
         e.put("top_p", evaluation.topP());
+        if (evaluation.prompts() == null) {
+            e.putNull("prompts");
+        } else {
+            e.put("prompts", evaluation.prompts());
+        }
+        e.put("true_reward", lower(evaluation.trueReward()));
         return root;
     }
 

@@ -53,6 +53,33 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         List<TokenizedPair> validationPairs, List<TokenizedUnpaired> validationUnpaired, List<TokenIds> samplePrompts,
         List<String> samplePromptTexts, String fingerprint, TruncationSettings truncation) {
 
+    /** The prompts of a JSON Lines file of {@code {"prompt": "…"}} rows, with clear errors. */
+    static List<String> promptsOf(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new DpoException("evaluation.prompts = " + file + ": no such file");
+        }
+        List<String> out = new ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        int line = 0;
+        for (String text : Files.readAllLines(file)) {
+            line++;
+            if (text.isBlank()) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode n;
+            try {
+                n = json.readTree(text);
+            } catch (IOException e) {
+                throw new DpoException(file + ":" + line + ": not valid JSON");
+            }
+            if (n == null || !n.path("prompt").isTextual() || n.get("prompt").asText().isBlank()) {
+                throw new DpoException(file + ":" + line + ": field 'prompt': expected a non-empty string");
+            }
+            out.add(n.get("prompt").asText());
+        }
+        return out;
+    }
+
     /** Number of training examples (pairs or unpaired examples). */
     public int trainSize() {
         return layout == DataLayout.PAIRED ? trainPairs.size() : trainUnpaired.size();
@@ -137,19 +164,24 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         List<String> promptTexts = new ArrayList<>();
         List<TokenIds> promptIds = new ArrayList<>();
         int wanted = config.evaluation().samplePrompts();
-        if (d.synthetic() && Files.isRegularFile(synthetic.resolve("prompts.jsonl"))) {
-            for (String line : Files.readAllLines(synthetic.resolve("prompts.jsonl"))) {
+        Path promptFile = config.evaluation().prompts() != null ? Path.of(config.evaluation().prompts())
+                : d.synthetic() ? synthetic.resolve("prompts.jsonl") : null;
+        boolean reward = switch (config.evaluation().trueReward()) {
+            case SENTIMENT -> true;
+            case NONE -> false;
+            case AUTO -> d.synthetic();
+        };
+        if (promptFile != null) {
+            for (String p : promptsOf(promptFile)) {
                 if (promptTexts.size() >= wanted) {
                     break;
                 }
-                String p = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("prompt").asText();
-                promptTexts.add(p);
+                promptTexts.add(reward ? p : null);
                 promptIds.add(TokenIds.of(encoder.encode(p)));
             }
         } else {
             Set<TokenIds> seen = new LinkedHashSet<>();
-            List<TokenizedPair> source = validationPairs.isEmpty() ? List.of() : validationPairs;
-            for (TokenizedPair p : source) {
+            for (TokenizedPair p : validationPairs) {
                 if (seen.size() >= wanted) {
                     break;
                 }
@@ -161,8 +193,11 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
                 }
                 seen.add(u.prompt());
             }
-            promptIds.addAll(seen);
-            seen.forEach(p -> promptTexts.add(null));
+            for (TokenIds p : seen) {
+                promptIds.add(p);
+                promptTexts.add(reward ? tokenizer.decode(java.util.Arrays.stream(p.toArray()).asLongStream()
+                        .toArray(), true) : null);
+            }
         }
         String fingerprint = DataFingerprint.of(trainTokens.examples().stream().map(x -> (io.dpo4j.core.data
                 .TokenizedExample) x).toList(), truncation) + "/" + DataFingerprint.of(

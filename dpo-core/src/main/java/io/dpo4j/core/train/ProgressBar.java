@@ -21,8 +21,16 @@ public final class ProgressBar implements AutoCloseable {
     private String detail = "";
     private boolean printed;
 
+    private static volatile PrintWriter terminal;
+
+    /** Declares the writer that goes to the user's terminal; only bars on it redraw in place. */
+    public static void setTerminal(PrintWriter writer) {
+        terminal = writer;
+    }
+
+    /** A bar that redraws in place when {@code err} is the terminal, else prints plain lines. */
     public ProgressBar(PrintWriter err, String label, long total) {
-        this(err, label, total, System.console() != null, 10);
+        this(err, label, total, System.console() != null && err == terminal, 10);
     }
 
     public ProgressBar(PrintWriter err, String label, long total, boolean interactive, double quietSeconds) {
