@@ -82,7 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (SuiteSpec.ScenarioSpec s : suite.scenarios()) {
                 bar.update(done, "scenario " + s.id());
                 bar.println("== " + s.id());
-                reports.add(s.runner().apply(ctx));
+                reports.add(runSafely(s, ctx, err));
                 bar.update(++done, "scenario " + s.id() + " done");
             }
         }
@@ -109,6 +109,22 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new DpoException("--profile " + profile + ": unknown profile; known: quick, full");
             }
             return ConfigFiles.parse(name + " profile", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A scenario that fails is reported (inconclusive, with the error) and the suite goes on. */
+    private ScenarioReport runSafely(SuiteSpec.ScenarioSpec s, BenchContext ctx, PrintWriter err) {
+        long start = System.nanoTime();
+        try {
+            return s.runner().apply(ctx);
+        } catch (RuntimeException e) {
+            err.println("error: scenario " + s.id() + " failed: " + e.getMessage());
+            if (root.verbose()) {
+                e.printStackTrace(err);
+            }
+            return new ScenarioReport(s.id(), s.id(), "(the scenario failed before measuring)",
+                    io.dpo4j.bench.scenario.Verdict.INCONCLUSIVE, "the scenario failed: " + e.getMessage(), List.of(),
+                    List.of(), List.of(), (System.nanoTime() - start) / 1e9);
         }
     }
 

@@ -13,9 +13,7 @@ public final class DpoMain {
 
     /** The full command line (core commands plus those of this module). */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = DpoCli.commandLine(out, err);
-        cl.addSubcommand("bench", new BenchCommand());
-        return cl;
+        return DpoCli.commandLine(out, err, new BenchCommand());
     }
 
     /** {@code dpo …}. */

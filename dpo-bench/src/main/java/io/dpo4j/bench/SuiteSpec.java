@@ -55,7 +55,8 @@ public record SuiteSpec(String name, boolean full, List<Long> seeds, List<Scenar
                 }
             });
         }
-        ConfigReader.Section sc = root.section("scenarios");
+        ConfigReader.Section sc = root.section("scenarios").accept("deterministic_preferences", "reward_kl_frontier",
+                "length_bias", "unpaired_imbalanced", "single_stage");
         List<ScenarioSpec> scenarios = new ArrayList<>();
         if (sc.has("deterministic_preferences")) {
             ConfigReader.Section s = sc.section("deterministic_preferences");

@@ -125,10 +125,17 @@ public final class UnpairedImbalanceScenario {
         Random rng = new Random(seed * 977 + 13);
         StringBuilder unpaired = new StringBuilder();
         StringBuilder kept = new StringBuilder();
-        for (String line : Files.readAllLines(pairs[0])) {
+        List<String> lines = Files.readAllLines(pairs[0]);
+        // At least one desirable example survives, so both methods have something to learn from.
+        int forced = rng.nextInt(Math.max(1, lines.size()));
+        boolean anyKept = false;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
             JsonNode row = JSON.readTree(line);
             String prompt = row.get("prompt").asText();
-            boolean keep = rng.nextDouble() < settings.keepDesirable();
+            boolean keep = rng.nextDouble() < settings.keepDesirable() || (!anyKept && i == lines.size() - 1)
+                    || (i == forced && settings.keepDesirable() > 0 && lines.size() * settings.keepDesirable() < 1);
+            anyKept |= keep;
             if (keep) {
                 unpaired.append(JSON.writeValueAsString(Map.of("prompt", prompt, "completion", row.get("chosen").asText(),
                         "label", true))).append('\n');

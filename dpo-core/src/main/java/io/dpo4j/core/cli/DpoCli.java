@@ -36,9 +36,12 @@ public final class DpoCli {
     }
 
     /** The {@code dpo} command line writing to the given streams, with the core subcommands. */
-    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, Object... extraSubcommands) {
         DpoCommand root = new DpoCommand();
         CommandLine cl = new CommandLine(root);
+        for (Object sub : extraSubcommands) {
+            cl.addSubcommand(sub);
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> report(ex, root.verbose(), cmd.getErr()));

@@ -105,6 +105,12 @@ public final class ConfigReader {
             return v == null || v.isNull() ? null : v;
         }
 
+        /** Declares keys as known (for keys read conditionally), so misspellings get a "did you mean". */
+        public Section accept(String... keys) {
+            known.addAll(java.util.List.of(keys));
+            return this;
+        }
+
         /** True when the key is present with a non-null value. */
         public boolean has(String key) {
             return node.isObject() && node.get(key) != null && !node.get(key).isNull();
