@@ -80,6 +80,10 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         return out;
     }
 
+    /** For models without a chat template: the messages' contents joined by spaces. */
+    public static final String PLAIN_TEMPLATE = "{% for message in messages %}{% if not loop.first %} {% endif %}"
+            + "{{ message['content'] }}{% endfor %}{% if add_generation_prompt %} {% endif %}";
+
     /** Number of training examples (pairs or unpaired examples). */
     public int trainSize() {
         return layout == DataLayout.PAIRED ? trainPairs.size() : trainUnpaired.size();
@@ -102,12 +106,12 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         LoadOptions options = new LoadOptions(DataFormat.parse(d.format().name()),
                 BadRowPolicy.parse(d.onBadRow().name()));
         LoadResult train = PreferenceDataLoader.load(trainFiles, options).requireExamples();
-        log.println("data: " + train.summary());
+        log.println(train.summary());
         List<PreferenceExample> trainExamples = train.examples();
         List<PreferenceExample> validationExamples;
         if (!validationFiles.isEmpty()) {
             LoadResult validation = PreferenceDataLoader.load(validationFiles, options).requireExamples();
-            log.println("validation data: " + validation.summary());
+            log.println("validation " + validation.summary());
             validationExamples = validation.examples();
         } else if (d.validationSplit() > 0) {
             Split<PreferenceExample> split = ValidationSplit.byFraction(trainExamples, d.validationSplit(), config.seed());
@@ -121,6 +125,12 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         }
         ChatTemplate template = tokenizer.chatTemplate().map(t -> new ChatTemplate(t,
                 tokenizer.settings().bosToken().orElse(null), tokenizer.settings().eosToken().orElse(null))).orElse(null);
+        if (template == null && (train.hasConversations() || validationExamples.stream()
+                .anyMatch(PreferenceExample::isConversation))) {
+            log.println("warning: the model has no chat template (chat_template in tokenizer_config.json); "
+                    + "conversations are rendered as their messages' contents joined by spaces");
+            template = new ChatTemplate(PLAIN_TEMPLATE, null, null);
+        }
         TruncationSettings truncation = new TruncationSettings(d.maxPromptLength(), d.maxResponseLength(),
                 d.maxLength(), d.truncation() == TrainConfig.Truncation.DROP ? TruncationPolicy.DROP
                         : TruncationPolicy.TRUNCATE);
