@@ -50,7 +50,10 @@ public final class KernelReport {
                 .warmupIterations(warmup)
                 .measurementIterations(iterations)
                 .forks(1)
-                .jvmArgsAppend("-D" + KernelBenchmark.REPORT_DIR_PROPERTY + "=" + memoryDir);
+                // Replaces @Fork's jvmArgsAppend, so it repeats them: fixed, pre-touched heap; DJL offline, 2 threads.
+                .jvmArgsAppend("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true",
+                        "-Dai.djl.pytorch.num_threads=2", "-Dai.djl.pytorch.num_interop_threads=1",
+                        "-D" + KernelBenchmark.REPORT_DIR_PROPERTY + "=" + memoryDir);
         long started = System.nanoTime();
         Collection<RunResult> results = new Runner(builder.build()).run();
         double minutes = (System.nanoTime() - started) / 60e9;
