@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import io.dpo4j.api.ConfiguredObjective;
+import io.dpo4j.api.ObjectiveResult;
 import io.dpo4j.api.SequenceStatistics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.core.kernel.ChunkedLogProbKernel;
@@ -130,10 +131,10 @@ class KernelObjectivesTest {
             KernelForward forward = kernel.forward(d.input(m), collector);
             NDArray leaf = forward.statistics().logProbs().duplicate();
             leaf.setRequiresGradient(true);
-            NDArray loss = objective.compute(factory.build(leaf, forward.statistics().tokenCounts(), m, kernel)).loss();
-            collector.backward(loss);
+            ObjectiveResult result = objective.compute(factory.build(leaf, forward.statistics().tokenCounts(), m, kernel));
+            collector.backward(result.loss());
             forward.backward(leaf.getGradient());
-            return Outcome.of(loss.getFloat(), d);
+            return Outcome.of(result.lossValue(), d);
         }
     }
 
@@ -141,10 +142,10 @@ class KernelObjectivesTest {
         try (NDManager m = root.newSubManager(); GradientCollector collector = m.getEngine().newGradientCollector()) {
             Device d = batch.on(m);
             NDArray counts = d.mask().sum(new int[] {1});
-            NDArray loss = objective.compute(factory.build(d.oneGraphLogProbs(m, batch), counts, m,
-                    new NaiveLogProbKernel())).loss();
-            collector.backward(loss);
-            return Outcome.of(loss.getFloat(), d);
+            ObjectiveResult result = objective.compute(factory.build(d.oneGraphLogProbs(m, batch), counts, m,
+                    new NaiveLogProbKernel()));
+            collector.backward(result.loss());
+            return Outcome.of(result.lossValue(), d);
         }
     }
 

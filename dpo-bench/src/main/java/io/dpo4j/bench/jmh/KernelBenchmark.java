@@ -11,6 +11,7 @@ import io.dpo4j.core.kernel.KernelType;
 import io.dpo4j.core.kernel.LogProbInput;
 import io.dpo4j.core.kernel.LogProbKernel;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * after a tiny call has made the engine's code resident (it includes creating the gradient buffers
  * of H and W), and (2) of the measured calls (the steady state of a training loop). Both go to
  * {@code $dpo4j.kernel.report.dir/<shape>_<variant>.rss} (or stdout when the property is unset).
- * Single-shot mode: each measured iteration is one call; the untimed first call is the warm-up.
+ * It also records the process CPU time per measured call (all threads), a figure less disturbed
+ * than wall time when other processes share the CPU. Single-shot mode: each measured iteration is
+ * one call; the untimed first call is the warm-up.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -81,6 +84,9 @@ public class KernelBenchmark {
     private long baselineBytes;
     private long firstCallGrowth;
     private boolean peakReset;
+    private long cpuBefore;
+    private long cpuTotal;
+    private int calls;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -132,6 +138,23 @@ public class KernelBenchmark {
         }
     }
 
+    /** Process CPU time (all threads, native ones included) is less disturbed by other load than wall time. */
+    @Setup(Level.Invocation)
+    public void startCpuClock() {
+        cpuBefore = processCpuNanos();
+    }
+
+    @TearDown(Level.Invocation)
+    public void stopCpuClock() {
+        cpuTotal += processCpuNanos() - cpuBefore;
+        calls++;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     @Benchmark
     public void trainingCall() {
         try (NDManager step = manager.newSubManager()) {
@@ -161,7 +184,8 @@ public class KernelBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         long growth = peakReset ? PeakMemory.peakBytes() - baselineBytes : -1;
-        String line = String.format(Locale.ROOT, "%d %d %d%n", firstCallGrowth, growth, baselineBytes);
+        long cpuPerCall = calls == 0 ? -1 : cpuTotal / calls;
+        String line = String.format(Locale.ROOT, "%d %d %d %d%n", firstCallGrowth, growth, baselineBytes, cpuPerCall);
         String dir = System.getProperty(REPORT_DIR_PROPERTY);
         if (dir == null) {
             System.out.printf(Locale.ROOT, "%n%s %s: peak native memory growth %.1f MiB (first call), %.1f MiB (later calls)%n",

@@ -50,7 +50,10 @@ public final class KernelReport {
                 .warmupIterations(warmup)
                 .measurementIterations(iterations)
                 .forks(1)
-                .jvmArgsAppend("-D" + KernelBenchmark.REPORT_DIR_PROPERTY + "=" + memoryDir);
+                // Replaces @Fork's jvmArgsAppend, so it repeats them: fixed, pre-touched heap; DJL offline, 2 threads.
+                .jvmArgsAppend("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true",
+                        "-Dai.djl.pytorch.num_threads=2", "-Dai.djl.pytorch.num_interop_threads=1",
+                        "-D" + KernelBenchmark.REPORT_DIR_PROPERTY + "=" + memoryDir);
         long started = System.nanoTime();
         Collection<RunResult> results = new Runner(builder.build()).run();
         double minutes = (System.nanoTime() - started) / 60e9;
@@ -76,7 +79,8 @@ public final class KernelReport {
     }
 
     /** One variant's measurement. */
-    private record Measured(double meanMs, double minMs, double maxMs, double firstPeakMiB, double peakMiB) {
+    private record Measured(double meanMs, double minMs, double maxMs, double firstPeakMiB, double peakMiB,
+            double cpuMs) {
     }
 
     private static String report(Collection<RunResult> results, Path memoryDir, List<String> shapes, int warmup,
@@ -86,30 +90,31 @@ public final class KernelReport {
             String shape = r.getParams().getParam("shape");
             String variant = r.getParams().getParam("variant");
             var stats = r.getPrimaryResult().getStatistics();
-            double[] peaks = peaksMiB(memoryDir.resolve(shape + "_" + variant + ".rss"));
+            double[] fork = forkFigures(memoryDir.resolve(shape + "_" + variant + ".rss"));
             measured.put(shape + "/" + variant, new Measured(stats.getMean(), stats.getMin(), stats.getMax(),
-                    peaks[0], peaks[1]));
+                    fork[0], fork[1], fork[2]));
         }
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Log-prob kernel, one training-mode call (forward + backward), float32, CPU%n"));
         out.append(String.format(Locale.ROOT, "machine: %s%n", Machine.describe()));
         out.append(String.format(Locale.ROOT, "JMH single-shot: 1 untimed first call + %d warm-up + %d measured calls,"
                 + " 1 fork per variant; chunked budget %s bytes; run took %.1f min%n%n", warmup, iterations, budget, minutes));
-        out.append("| shape | variant | time per call, ms: mean (min–max) | 3 GEMMs' FLOP / time"
-                + " | peak RSS growth: first call | later calls |\n");
-        out.append("|---|---|---|---|---|---|\n");
+        out.append("| shape | variant | time per call, ms: mean (min–max) | CPU time per call, ms (2 cores)"
+                + " | 3 GEMMs' FLOP / time | peak RSS growth: first call | later calls |\n");
+        out.append("|---|---|---|---|---|---|---|\n");
         for (String id : shapes) {
             KernelShape shape = KernelShape.fromId(id);
             for (String variant : List.of("naive", "chunked", "gemm")) {
                 Measured m = measured.get(id + "/" + variant);
                 if (m != null) {
-                    out.append(String.format(Locale.ROOT, "| %s | %s | %.0f (%.0f–%.0f) | %.1f GFLOP/s | %.0f MiB | %.0f MiB |%n",
-                            shape.describe(), variant, m.meanMs, m.minMs, m.maxMs, 3 * shape.gemmFlop() / m.meanMs / 1e6,
-                            m.firstPeakMiB, m.peakMiB));
+                    out.append(String.format(Locale.ROOT, "| %s | %s | %.0f (%.0f–%.0f) | %.0f | %.1f GFLOP/s | %.0f MiB"
+                            + " | %.0f MiB |%n", shape.describe(), variant, m.meanMs, m.minMs, m.maxMs, m.cpuMs,
+                            3 * shape.gemmFlop() / m.meanMs / 1e6, m.firstPeakMiB, m.peakMiB));
                 }
             }
         }
-        out.append("\nRatios of means (of minimums in brackets: less sensitive to other load on the machine):\n\n");
+        out.append("\nTime ratios: of mean wall times, [of minimum wall times], {of CPU times}; the last two are less"
+                + " sensitive to other load on the machine.\n\n");
         out.append("| shape | chunked / naive time | chunked / GEMM-bound time"
                 + " | chunked / naive peak memory: first call | later calls |\n");
         out.append("|---|---|---|---|---|\n");
@@ -128,7 +133,8 @@ public final class KernelReport {
         if (a == null || b == null) {
             return "–";
         }
-        return String.format(Locale.ROOT, "%.2f× (%.2f×)", a.meanMs / b.meanMs, a.minMs / b.minMs);
+        return String.format(Locale.ROOT, "%.2f× [%.2f×] {%.2f×}", a.meanMs / b.meanMs, a.minMs / b.minMs,
+                a.cpuMs / b.cpuMs);
     }
 
     private static String memoryRatio(Measured a, Measured b, boolean firstCall) {
@@ -140,13 +146,14 @@ public final class KernelReport {
         return num < 0 || den <= 0 ? "–" : String.format(Locale.ROOT, "%.1f%%", 100 * num / den);
     }
 
-    /** {first call, later calls} peak growth in MiB, or −1 when not recorded. */
-    private static double[] peaksMiB(Path file) throws IOException {
+    /** {first-call peak growth MiB, later-calls peak growth MiB, CPU ms per call}, −1 when not recorded. */
+    private static double[] forkFigures(Path file) throws IOException {
         if (!Files.exists(file)) {
-            return new double[] {-1, -1};
+            return new double[] {-1, -1, -1};
         }
         String[] fields = Files.readString(file, StandardCharsets.US_ASCII).trim().split(" ");
-        return new double[] {Long.parseLong(fields[0]) / 1048576.0, Long.parseLong(fields[1]) / 1048576.0};
+        return new double[] {Long.parseLong(fields[0]) / 1048576.0, Long.parseLong(fields[1]) / 1048576.0,
+                Long.parseLong(fields[3]) / 1e6};
     }
 
     /** What the report says about the machine. */

@@ -37,9 +37,10 @@ import java.util.List;
  *
  * and inject them with one backward of {@code Σ H ⊙ stopgrad(∂L/∂H) + Σ W ⊙ stopgrad(∂L/∂W)
  * (+ Σ bias ⊙ stopgrad(∂L/∂bias))}. The W and bias terms are computed only when those arrays
- * require gradient, and once W (or the bias) already has a gradient buffer (every step after the
- * first) its term is added straight into that buffer tile by tile, which is what autograd would do
- * with the surrogate's term for a leaf, without two V×d temporaries. The training pass costs four
+ * require gradient. On PyTorch they are added straight into W's (and the bias's) gradient buffer tile
+ * by tile, which is what autograd does with a leaf's surrogate term, without the two V×d temporaries
+ * that the term would cost ({@code LeafGradients}); the surrogate then holds only the H term. The
+ * training pass costs four
  * GEMMs of the lm_head's size (forward, recompute, ∂X, ∂W) against autograd's three, and holds
  * O(N·d) plus the tiles instead of O(B·T·V).
  *
@@ -250,10 +251,11 @@ public final class ChunkedLogProbKernel implements LogProbKernel {
             boolean trainBias = input.bias().map(NDArray::hasGradient).orElse(false);
 
             NDArray dRows = work.zeros(new Shape(n, input.hiddenSize()), dtype);
-            // W and the bias are leaves: once autograd has given them a gradient buffer, add into it
-            // directly (what the surrogate's W term would do) and skip two V×d temporaries.
-            NDArray weightBuffer = trainWeight ? LeafGradients.existing(input.weight(), work).orElse(null) : null;
-            NDArray biasBuffer = trainBias ? LeafGradients.existing(input.bias().orElseThrow(), work).orElse(null) : null;
+            // W and the bias are leaves: add their share straight into their gradient buffers (what
+            // autograd does with the surrogate's W term) and skip two V×d temporaries.
+            NDArray weightBuffer = trainWeight ? LeafGradients.of(input.weight(), collector, work).orElse(null) : null;
+            NDArray biasBuffer = trainBias
+                    ? LeafGradients.of(input.bias().orElseThrow(), collector, work).orElse(null) : null;
             NDArray dWeight = !trainWeight ? null
                     : weightBuffer != null ? weightBuffer : work.zeros(pass.weight.getShape(), dtype);
             NDArray dBias = !trainBias ? null

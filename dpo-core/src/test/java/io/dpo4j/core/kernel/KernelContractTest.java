@@ -230,6 +230,16 @@ class KernelContractTest {
         }
 
         @Test
+        @DisplayName("the agreement tests' small budgets give the ragged tiles their names promise")
+        void agreementCases() {
+            assertThat(TilePlan.of(2L * 4 * 8, 4, 10, 53)).isEqualTo(new TilePlan(2, 4));
+            assertThat(TilePlan.of(2L * 4 * 9, 4, 11, 29)).isEqualTo(new TilePlan(3, 3));
+            assertThat(TilePlan.of(2L * 4 * 12, 4, 14, 37)).isEqualTo(new TilePlan(3, 4));
+            assertThat(TilePlan.of(2L * 4 * 4096, 4, 103, 1000)).isEqualTo(new TilePlan(64, 64));
+            assertThat(TilePlan.of(8, 4, 11, 13)).isEqualTo(new TilePlan(1, 1));
+        }
+
+        @Test
         @DisplayName("a budget below two logits still makes progress one logit at a time")
         void tinyBudget() {
             assertThat(TilePlan.of(1, 4, 10, 10)).isEqualTo(new TilePlan(1, 1));
