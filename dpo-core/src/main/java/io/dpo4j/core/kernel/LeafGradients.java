@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import io.dpo4j.api.math.Scalars;
 import java.util.Optional;
 
 /**
@@ -34,7 +35,7 @@ final class LeafGradients {
         if (gradient == null) {
             NDArray flat = leaf.reshape(-1);
             flat.attach(work);
-            collector.backward(flat.get(new NDIndex("0")).mul(0));
+            collector.backward(Scalars.mul(flat.get(new NDIndex("0")), 0.0));
             gradient = JniUtils.getGradient(pt);
             if (gradient == null) {
                 return Optional.empty();
