@@ -1,7 +1,17 @@
 package io.dpo4j.core.scoring;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.dpo4j.core.DpoException;
+import io.dpo4j.core.data.BatchArrays;
+import io.dpo4j.core.data.PaddedSequences;
+import io.dpo4j.core.data.TokenIds;
+import io.dpo4j.core.kernel.KernelType;
+import io.dpo4j.core.kernel.LogProbInput;
+import io.dpo4j.core.kernel.LogProbKernel;
+import io.dpo4j.core.kernel.SequenceLogProbs;
+import io.dpo4j.core.train.SequenceScorer;
 import io.dpo4j.core.model.LlamaConfig;
 import io.dpo4j.core.model.LlamaModel;
 import io.dpo4j.core.tokenizer.TextTokenizer;
@@ -11,7 +21,7 @@ import java.util.List;
 
 /**
  * Turns preference rows into token sequences (prompt, and response + EOS, tokenised separately) and
- * scores them under a model in padded batches with {@link FullLogitsLogProbs}.
+ * scores them under a model in padded batches through the shared log-prob kernel.
  */
 public final class PairScorer {
 
@@ -82,12 +92,25 @@ public final class PairScorer {
         return sequences;
     }
 
+    private static int[] ints(long[] ids) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+        }
+        return out;
+    }
+
     /**
-     * Scores sequences in batches of {@code batchSize}.
+     * Scores sequences in batches of {@code batchSize} through the chunked log-prob kernel.
      *
      * @throws DpoException when a token id is outside the model's vocabulary
      */
     public List<SequenceScore> score(LlamaModel model, List<ResponseSequence> sequences) {
+        return score(model, sequences, KernelType.CHUNKED.create());
+    }
+
+    /** Scores sequences in batches through the given log-prob kernel (per-token values included). */
+    public List<SequenceScore> score(LlamaModel model, List<ResponseSequence> sequences, LogProbKernel kernel) {
         int vocab = model.config().vocabSize();
         for (ResponseSequence s : sequences) {
             for (int t = 0; t < s.length(); t++) {
@@ -100,10 +123,28 @@ public final class PairScorer {
         List<SequenceScore> scores = new ArrayList<>(sequences.size());
         try (NDManager manager = model.manager().newSubManager()) {
             for (int start = 0; start < sequences.size(); start += batchSize) {
-                SequenceBatch batch = new SequenceBatch(
-                        sequences.subList(start, Math.min(sequences.size(), start + batchSize)), padId);
-                for (float[] values : FullLogitsLogProbs.responseTokenLogProbs(model, batch, manager)) {
-                    scores.add(new SequenceScore(values));
+                List<ResponseSequence> part = sequences.subList(start, Math.min(sequences.size(), start + batchSize));
+                List<TokenIds> prompts = new ArrayList<>();
+                List<TokenIds> responses = new ArrayList<>();
+                for (ResponseSequence r : part) {
+                    prompts.add(TokenIds.of(ints(r.promptIds())));
+                    responses.add(TokenIds.of(ints(r.responseIds())));
+                }
+                try (NDManager step = manager.newSubManager()) {
+                    PaddedSequences padded = PaddedSequences.of(prompts, responses, (int) padId);
+                    BatchArrays arrays = padded.toArrays(step, DataType.FLOAT32);
+                    NDArray hidden = SequenceScorer.hidden(model, arrays, step);
+                    SequenceLogProbs stats = kernel.statistics(LogProbInput.of(step, hidden, model.lmHeadWeight(),
+                            arrays.labels(), arrays.responseMask()).withTokenLogProbs());
+                    float[] tokens = stats.tokenLogProbs().orElseThrow().toType(DataType.FLOAT32, false)
+                            .toFloatArray();
+                    int width = padded.width();
+                    for (int r = 0; r < part.size(); r++) {
+                        int first = padded.promptLength(r) - 1;
+                        float[] values = new float[padded.responseTokens(r)];
+                        System.arraycopy(tokens, r * width + first, values, 0, values.length);
+                        scores.add(new SequenceScore(values));
+                    }
                 }
             }
         }

@@ -56,20 +56,23 @@ class PairScorerTest {
     }
 
     @Test
-    @DisplayName("computing logits in small blocks of rows gives the same log-probabilities (to rounding)")
-    void blocksAreInvisible() {
+    @DisplayName("the chunked kernel and the naive full-logits kernel give the same per-token log-probabilities")
+    void kernelsAgree() {
         try (TextTokenizer tokenizer = TextTokenizer.load(ModelFixtures.tinyLlama());
                 LlamaModel model = HuggingFaceCheckpoint.load(ModelFixtures.tinyLlama());
                 NDManager manager = model.manager().newSubManager()) {
             List<ResponseSequence> sequences = PairScorer.forModel(tokenizer, model.config(), 8)
                     .sequences(DATA, PreferenceRowReader.read(DATA));
-            SequenceBatch batch = new SequenceBatch(sequences, 0);
-            List<float[]> whole = FullLogitsLogProbs.responseTokenLogProbs(model, batch, manager);
-            List<float[]> blocks = FullLogitsLogProbs.responseTokenLogProbs(model, batch, manager, 57 * 3);
-            for (int i = 0; i < whole.size(); i++) {
-                assertThat(blocks.get(i)).hasSameSizeAs(whole.get(i));
-                for (int t = 0; t < whole.get(i).length; t++) {
-                    assertThat(blocks.get(i)[t]).isCloseTo(whole.get(i)[t], within(1e-5f));
+            PairScorer scorer = PairScorer.forModel(tokenizer, model.config(), 8);
+            List<SequenceScore> naive = scorer.score(model, sequences, io.dpo4j.core.kernel.KernelType.NAIVE.create());
+            List<SequenceScore> chunked = scorer.score(model, sequences,
+                    io.dpo4j.core.kernel.KernelType.CHUNKED.create(4096));
+            for (int i = 0; i < naive.size(); i++) {
+                float[] whole = naive.get(i).tokenLogProbs();
+                float[] blocks = chunked.get(i).tokenLogProbs();
+                assertThat(blocks).hasSameSizeAs(whole);
+                for (int t = 0; t < whole.length; t++) {
+                    assertThat(blocks[t]).isCloseTo(whole[t], within(1e-5f));
                 }
             }
         }
