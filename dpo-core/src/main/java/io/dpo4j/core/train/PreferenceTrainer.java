@@ -103,27 +103,44 @@ public final class PreferenceTrainer {
 
     /** Runs the whole job; returns its summary. */
     public Summary run() throws IOException {
+        // Everything that can be checked without a model comes first, and creates nothing: a refused
+        // run leaves no run folder behind.
+        Preflight.check(config, options.resume(), options.overwrite(), needsReference());
+        Path cache = options.cacheDir() == null ? defaultCacheDir(out) : options.cacheDir();
+        Path synthetic = null;
+        if (needsSynthetic()) {
+            Files.createDirectories(cache);
+            synthetic = syntheticData(cache);
+        }
+        PreparedData.Loaded loaded = PreparedData.load(config, synthetic, log);
+        if (config.sft().data() != null && warmsUp()) {
+            TextCorpus.read(Path.of(config.sft().data())); // a malformed corpus stops the run here, not after setup
+        }
         RunFolder.prepare(config, options.resume(), options.overwrite(), log);
         long parameters = TrainConfig.TINY.equals(config.model()) ? 0
                 : io.dpo4j.core.model.LlamaConfig.read(ModelHub.requireModelFolder(Path.of(config.model()), "model")
                         .resolve(HuggingFaceCheckpoint.CONFIG)).parameterCount();
         Threads.configure(config.threads(), parameters);
-        Path cache = options.cacheDir() == null ? defaultCacheDir(out) : options.cacheDir();
         Files.createDirectories(cache);
-        Path synthetic = needsSynthetic() ? syntheticData(cache) : null;
         Path initial = new ModelHub(cache, log).initialPolicy(config, synthetic, kernel);
         try (TextTokenizer tokenizer = TextTokenizer.load(initial)) {
             int vocab = io.dpo4j.core.model.LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
             RunFolder.checkTokenizer(tokenizer, vocab, initial);
             TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, vocab);
             int pad = (int) tokenizer.padTokenId().orElse(encoder.eosTokenId());
-            PreparedData data = PreparedData.prepare(config, synthetic, tokenizer, encoder, log);
+            PreparedData data = PreparedData.prepare(config, synthetic, loaded, tokenizer, encoder, log);
             BatchSampler sampler = new BatchSampler(data.trainSize(), effectiveBatch(data), config.seed(), false);
             long totalSteps = totalSteps(sampler);
             ReferencePass.Outcome reference = needsReference() ? reference(data, sampler, totalSteps, initial, pad, cache)
                     : null;
             return train(data, sampler, totalSteps, initial, tokenizer, pad, reference);
         }
+    }
+
+    /** True when the supervised warm-up runs before preference training. */
+    private boolean warmsUp() {
+        return config.sft().enabled() == TrainConfig.SftMode.TRUE
+                || (config.sft().enabled() == TrainConfig.SftMode.AUTO && TrainConfig.TINY.equals(config.model()));
     }
 
     private boolean needsSynthetic() {
