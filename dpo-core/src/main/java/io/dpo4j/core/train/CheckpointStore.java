@@ -157,7 +157,8 @@ public final class CheckpointStore {
         }
     }
 
-    private static String name(long step) {
+    /** The folder name of the checkpoint of {@code step}. */
+    public static String name(long step) {
         return String.format("%s%08d", PREFIX, step);
     }
 

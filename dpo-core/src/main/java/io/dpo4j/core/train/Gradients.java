@@ -51,6 +51,19 @@ public final class Gradients {
         }
     }
 
+    /** The name of the first parameter holding a NaN or an infinity, if any. */
+    public static java.util.Optional<String> firstNonFinite(Map<String, NDArray> parameters) {
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            try (NDArray nan = e.getValue().isNaN(); NDArray inf = e.getValue().isInfinite();
+                    NDArray bad = nan.logicalOr(inf); NDArray any = bad.any()) {
+                if (any.getBoolean()) {
+                    return java.util.Optional.of(e.getKey());
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Sets every gradient to zero (also clearing NaN and infinity). */
     public static void zero(Map<String, NDArray> parameters) {
         for (NDArray p : parameters.values()) {

@@ -285,6 +285,7 @@ public final class PreferenceTrainer {
             }
             long startNanos = System.nanoTime() - (long) (seconds * 1e9);
             long lastCheckpoint = step;
+            Path lastCheckpointFolder = resumeFrom.map(CheckpointStore.Checkpoint::folder).orElse(null);
             try (ProgressBar bar = new ProgressBar(log, "train", totalSteps)) {
                 bar.update(step, "");
                 while (step < totalSteps) {
@@ -301,15 +302,24 @@ public final class PreferenceTrainer {
                     }
                     if (!Double.isFinite(r.loss()) || !Double.isFinite(gradNorm)) {
                         Gradients.zero(policy.parameters());
-                        throw new NonFiniteException(String.format(Locale.ROOT,
-                                "stopped at step %d: the %s is %s (examples %s). The last good checkpoint is kept in %s; "
-                                        + "lower optimizer.lr, check max_grad_norm, or look at those examples",
+                        throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: the %s is %s "
+                                + "(examples %s). %s; lower optimizer.lr, check max_grad_norm, or look at those examples",
                                 step + 1, Double.isFinite(r.loss()) ? "gradient norm" : "loss",
-                                Double.isFinite(r.loss()) ? gradNorm : r.loss(), abbreviate(r.ids()), store.root()));
+                                Double.isFinite(r.loss()) ? gradNorm : r.loss(), abbreviate(r.ids()),
+                                lastGood(lastCheckpointFolder, store)));
                     }
                     double lr = schedule.at(step);
                     adam.update(policy.parameters(), lr);
                     Gradients.zero(policy.parameters());
+                    // A finite gradient times a huge learning rate can still overflow the weights: never
+                    // let such weights reach a checkpoint (it would pass for the last good one).
+                    Optional<String> broken = Gradients.firstNonFinite(policy.parameters());
+                    if (broken.isPresent()) {
+                        throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: the weights are "
+                                + "not finite after the optimizer update (%s first; learning rate %s, gradient norm %s; "
+                                + "examples %s). %s; lower optimizer.lr or set max_grad_norm", step + 1, broken.get(),
+                                schedule.at(step), gradNorm, abbreviate(r.ids()), lastGood(lastCheckpointFolder, store)));
+                    }
                     step++;
                     tokens += r.tokens();
                     double elapsed = (System.nanoTime() - startNanos) / 1e9;
@@ -329,6 +339,7 @@ public final class PreferenceTrainer {
                         checkpoint(store, policy, adam, new TrainerState(step, position.epoch(), position.index(),
                                 adam.step(), history, firstEval, lastEval, elapsed, tokens), initial);
                         lastCheckpoint = step;
+                        lastCheckpointFolder = store.root().resolve(CheckpointStore.name(step));
                     }
                 }
             }
@@ -357,6 +368,12 @@ public final class PreferenceTrainer {
         }
         sb.append(String.format(Locale.ROOT, " | %.0f tok/s", tokensPerSecond));
         return sb.toString();
+    }
+
+    /** Where a stopped run can be resumed from, for the non-finite message. */
+    private static String lastGood(Path folder, CheckpointStore store) {
+        return folder == null ? "No checkpoint was written before this step (nothing to resume from in " + store.root()
+                + ")" : "The last good checkpoint is kept: " + folder + " (dpo train --resume continues from it)";
     }
 
     private static String abbreviate(List<String> ids) {
