@@ -51,6 +51,22 @@ public final class Gradients {
         }
     }
 
+    /**
+     * The global L2 norm of the weights themselves, {@code sqrt(Σ ‖p‖²)} (each parameter's sum of
+     * squares in its own type, added up in double precision). Not finite when a weight is not — or
+     * when the weights are so large (beyond about 1e19) that their squares overflow float32.
+     */
+    public static double weightNorm(Map<String, NDArray> parameters) {
+        double sumSquares = 0;
+        for (NDArray p : parameters.values()) {
+            try (NDArray sq = p.square(); NDArray sum = sq.sum();
+                    NDArray wide = sum.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)) {
+                sumSquares += wide.getDouble();
+            }
+        }
+        return Math.sqrt(sumSquares);
+    }
+
     /** The name of the first parameter holding a NaN or an infinity, if any. */
     public static java.util.Optional<String> firstNonFinite(Map<String, NDArray> parameters) {
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {

@@ -70,7 +70,16 @@ public final class PreferenceTrainer {
             Map<String, Double> lastEvaluation, List<String> warnings, boolean referenceCacheReused, int referenceScored) {
     }
 
-    /** Stopped because a loss or gradient was not finite. */
+    /**
+     * A step never grows the global norm of the weights more than this many times: beyond, the
+     * weights are diverging (a learning rate far too large), even when every value is still finite.
+     */
+    public static final double MAX_WEIGHT_GROWTH = 10;
+
+    /**
+     * Stopped because a loss, a gradient or the weights were not finite — or the weights diverged (one
+     * update grew their norm more than {@link #MAX_WEIGHT_GROWTH} times).
+     */
     public static final class NonFiniteException extends DpoException {
         private static final long serialVersionUID = 1L;
 
@@ -286,6 +295,7 @@ public final class PreferenceTrainer {
             long startNanos = System.nanoTime() - (long) (seconds * 1e9);
             long lastCheckpoint = step;
             Path lastCheckpointFolder = resumeFrom.map(CheckpointStore.Checkpoint::folder).orElse(null);
+            double weightNorm = Gradients.weightNorm(policy.parameters());
             try (ProgressBar bar = new ProgressBar(log, "train", totalSteps)) {
                 bar.update(step, "");
                 while (step < totalSteps) {
@@ -311,15 +321,27 @@ public final class PreferenceTrainer {
                     double lr = schedule.at(step);
                     adam.update(policy.parameters(), lr);
                     Gradients.zero(policy.parameters());
-                    // A finite gradient times a huge learning rate can still overflow the weights: never
-                    // let such weights reach a checkpoint (it would pass for the last good one).
-                    Optional<String> broken = Gradients.firstNonFinite(policy.parameters());
+                    // A finite gradient times a huge learning rate can overflow the weights, or blow them up
+                    // while every value stays finite (the outputs saturate and the gradients become 0): never let
+                    // such weights reach a checkpoint, where they would pass for the last good one.
+                    double newNorm = Gradients.weightNorm(policy.parameters());
+                    Optional<String> broken = Double.isFinite(newNorm) ? Optional.empty()
+                            : Gradients.firstNonFinite(policy.parameters());
                     if (broken.isPresent()) {
                         throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: the weights are "
                                 + "not finite after the optimizer update (%s first; learning rate %s, gradient norm %s; "
-                                + "examples %s). %s; lower optimizer.lr or set max_grad_norm", step + 1, broken.get(),
-                                schedule.at(step), gradNorm, abbreviate(r.ids()), lastGood(lastCheckpointFolder, store)));
+                                + "examples %s). %s; lower optimizer.lr", step + 1, broken.get(), lr, gradNorm,
+                                abbreviate(r.ids()), lastGood(lastCheckpointFolder, store)));
                     }
+                    if (!(newNorm <= MAX_WEIGHT_GROWTH * weightNorm)) {
+                        throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: one optimizer "
+                                + "update grew the weights' norm %.3g-fold (%.4g → %.4g; learning rate %s, gradient norm "
+                                + "%s; examples %s): the weights are diverging. %s; lower optimizer.lr (AdamW moves "
+                                + "each weight by up to about lr per step, whatever the gradient)", step + 1,
+                                newNorm / weightNorm, weightNorm, newNorm, lr, gradNorm, abbreviate(r.ids()),
+                                lastGood(lastCheckpointFolder, store)));
+                    }
+                    weightNorm = newNorm;
                     step++;
                     tokens += r.tokens();
                     double elapsed = (System.nanoTime() - startNanos) / 1e9;
