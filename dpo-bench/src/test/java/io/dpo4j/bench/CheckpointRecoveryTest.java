@@ -36,19 +36,26 @@ class CheckpointRecoveryTest {
 
     /** What happens to the checkpoints of an interrupted copy of the whole run (whose newest is step 3). */
     enum Damage {
-        BIT_FLIP("a flipped byte in the weights", "model/model.safetensors does not match its checksum"),
-        TRUNCATED("the optimizer state cut in half", "optimizer.safetensors does not match its checksum"),
-        EMPTIED("config.json emptied", "model/config.json does not match its checksum"),
-        MISSING_FILE("trainer_state.json deleted", "missing trainer_state.json"),
-        UNSEALED("no manifest: a write that never finished", "no MANIFEST.sha256: the write did not finish"),
-        GARBLED_MANIFEST("a garbled manifest", "malformed manifest line"),
-        PARTIAL_WRITE("a leftover .partial-step-4-* folder of a write killed midway (step 3 intact)", null),
-        ALL_DAMAGED("every checkpoint damaged (flipped bytes in each)", "does not match its checksum");
+        BIT_FLIP("flipped byte in the weights", "the newest checkpoint (step 3 of 4) with a byte in the middle of model/model.safetensors changed",
+                "model/model.safetensors does not match its checksum"),
+        TRUNCATED("truncated optimizer state", "the newest checkpoint with optimizer.safetensors cut to half its length",
+                "optimizer.safetensors does not match its checksum"),
+        EMPTIED("emptied file", "the newest checkpoint with model/config.json emptied", "model/config.json does not match its checksum"),
+        MISSING_FILE("missing file", "the newest checkpoint without trainer_state.json", "missing trainer_state.json"),
+        UNSEALED("unsealed checkpoint", "the newest checkpoint without MANIFEST.sha256, as a write that never finished would leave it",
+                "no MANIFEST.sha256: the write did not finish"),
+        GARBLED_MANIFEST("garbled manifest", "the newest checkpoint with MANIFEST.sha256 overwritten with garbage", "malformed manifest line"),
+        PARTIAL_WRITE("leftover partial write", "a .partial-step-4-* folder with a cut file beside an intact step 3, as a "
+                + "write killed midway leaves it", null),
+        ALL_DAMAGED("every checkpoint damaged", "a changed byte in the weights of every checkpoint (steps 1 to 3)",
+                "does not match its checksum");
 
+        final String name;
         final String description;
         final String reason;
 
-        Damage(String description, String reason) {
+        Damage(String name, String description, String reason) {
+            this.name = name;
             this.description = description;
             this.reason = reason;
         }
@@ -63,7 +70,7 @@ class CheckpointRecoveryTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         whole = TinyRuns.weights(dir.resolve("whole/model"));
         for (Damage d : Damage.values()) {
-            LEDGER.declare(d.description, "the newest checkpoint when --resume starts: " + d.description);
+            LEDGER.declare(d.name, d.description + ", met by dpo train --resume");
         }
     }
 
@@ -167,7 +174,7 @@ class CheckpointRecoveryTest {
                 assertThat(CheckpointStore.verify(run.resolve("checkpoints").resolve(n))).as(n).isEmpty();
             }
         }
-        LEDGER.record(damage.description, null, damage == Damage.ALL_DAMAGED
+        LEDGER.record(damage.name, null, damage == Damage.ALL_DAMAGED
                 ? "all rejected with their reason; --resume started over and reached the uninterrupted weights"
                 : damage.reason == null ? "ignored and cleaned up; --resume continued from step 3 and reached the "
                         + "uninterrupted weights" : "rejected with its reason; --resume continued from step 2 and reached "

@@ -52,10 +52,10 @@ class InterruptionTest {
     static Path config;
 
     enum Moment {
-        EARLY("SIGKILL early in a run", "0 to 2.5 s after the process starts: JVM start, data, reference statistics, "
-                + "the step-0 evaluation, the first steps"),
-        BETWEEN_CHECKPOINTS("SIGKILL between checkpoints", "0 to 0.4 s after a new checkpoint is sealed: training steps, "
-                + "evaluations, sampling, metrics lines"),
+        EARLY("SIGKILL early in a run", "0 to 2.5 s after the process starts, at the latest when its first checkpoint "
+                + "is sealed: JVM start, data, reference statistics, the step-0 evaluation, the first steps"),
+        BETWEEN_CHECKPOINTS("SIGKILL between checkpoints", "0 to 0.4 s after a new checkpoint is sealed, at the latest "
+                + "when the next one is: training steps, evaluations, sampling, metrics lines, pruning"),
         IN_CHECKPOINT_WRITE("SIGKILL during a checkpoint write", "while the checkpoint's temporary folder holds the "
                 + "written files, before it is sealed and renamed");
 
@@ -71,7 +71,9 @@ class InterruptionTest {
     @BeforeAll
     static void setUp() throws IOException {
         dir = Files.createTempDirectory("dpo4j-interruption");
-        config = TinyRuns.config(dir, "");
+        // 16 steps: the kills below keep at most 2 × 2 + 2 × 4 = 12 steps of progress, so every planned
+        // kill has a checkpoint write ahead of it.
+        config = Files.writeString(dir.resolve("train.yaml"), TinyRuns.CONFIG.replace("max_steps: 12", "max_steps: 16"));
         for (Moment m : Moment.values()) {
             LEDGER.declare(m.name, m.description);
         }
@@ -143,6 +145,12 @@ class InterruptionTest {
         return new TreeSet<>(TinyRuns.list(folder));
     }
 
+    /** The newest step-* folder's step (sealed: renamed into place), or -1. */
+    static long newestSealed(Path checkpoints) {
+        return names(checkpoints).stream().filter(n -> n.startsWith("step-")).mapToLong(n -> Long.parseLong(n.substring(5)))
+                .max().orElse(-1);
+    }
+
     static long newestValid(Path out) throws IOException {
         Optional<CheckpointStore.Checkpoint> c = new CheckpointStore(out.resolve("checkpoints"), 2).latestValid(m -> { });
         return c.map(CheckpointStore.Checkpoint::step).orElse(-1L);
@@ -173,24 +181,17 @@ class InterruptionTest {
             Process p = start(out, processes > 1, moment == Moment.IN_CHECKPOINT_WRITE, logName);
             boolean hit = switch (moment) {
                 case EARLY -> {
-                    long delay = random.nextInt(2_500);
-                    yield await(p, new BooleanSupplier() {
-                        final long start = System.nanoTime();
-
-                        @Override
-                        public boolean getAsBoolean() {
-                            return System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(delay);
-                        }
-                    }, logName);
+                    long delay = TimeUnit.MILLISECONDS.toNanos(random.nextInt(2_500));
+                    long start = System.nanoTime();
+                    yield await(p, () -> System.nanoTime() - start >= delay || newestSealed(checkpoints) > before, logName);
                 }
                 case BETWEEN_CHECKPOINTS -> {
-                    long extra = random.nextInt(400);
-                    boolean sealed = await(p, () -> names(checkpoints).stream().anyMatch(n -> n.startsWith("step-")
-                            && Long.parseLong(n.substring(5)) > before), logName);
-                    if (sealed) {
-                        Thread.sleep(extra);
-                    }
-                    yield sealed && p.isAlive();
+                    long extra = TimeUnit.MILLISECONDS.toNanos(random.nextInt(400));
+                    boolean sealed = await(p, () -> newestSealed(checkpoints) > before, logName);
+                    long first = newestSealed(checkpoints);
+                    long start = System.nanoTime();
+                    yield sealed && await(p, () -> System.nanoTime() - start >= extra || newestSealed(checkpoints) > first,
+                            logName);
                 }
                 case IN_CHECKPOINT_WRITE -> await(p, () -> names(checkpoints).stream()
                         .anyMatch(n -> n.startsWith(".partial-step-") && !partialsBefore.contains(n)), logName);
