@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * from it runs exactly up to the fault — or, once the fault is gone, to the weights of a run that
  * never had it. A large but workable learning rate is the control: the guards must stay quiet.
  */
+@Tag("slow")
 @DisplayName("Numerical faults: the non-finite guard stops the run, names step and examples, and keeps a good checkpoint to resume from")
 class NumericFaultsTest {
 
