@@ -16,13 +16,17 @@ public final class Gradients {
     private Gradients() {
     }
 
-    /** The global L2 norm of every parameter's gradient, {@code sqrt(Σ ‖g‖²)}, in double precision. */
+    /**
+     * The global L2 norm of every parameter's gradient, {@code sqrt(Σ ‖g‖²)}, in double precision.
+     * Every intermediate is closed here: results of an op land in its first input's manager — the
+     * parameters' — where one left open per step would pile up for the whole run.
+     */
     public static double globalNorm(Map<String, NDArray> parameters, NDManager scratch) {
         double sumSquares = 0;
         for (NDArray p : parameters.values()) {
-            try (NDArray g = p.getGradient(); NDArray sq = g.square().sum()) {
-                sq.attach(scratch);
-                sumSquares += sq.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            try (NDArray g = p.getGradient(); NDArray squares = g.square(); NDArray sum = squares.sum();
+                    NDArray wide = sum.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)) {
+                sumSquares += wide.getDouble();
             }
         }
         return Math.sqrt(sumSquares);
