@@ -202,10 +202,12 @@ public final class ConfigReader {
                 return defaultValue;
             }
             List<String> names = new ArrayList<>();
+            // YAML reads true and false as booleans: a choice named "true" must accept them.
+            boolean scalar = v.isTextual() || v.isBoolean();
             for (E e : type.getEnumConstants()) {
                 String name = e.name().toLowerCase(Locale.ROOT);
                 names.add(name);
-                if (v.isTextual() && name.equals(v.asText().trim().toLowerCase(Locale.ROOT))) {
+                if (scalar && name.equals(v.asText().trim().toLowerCase(Locale.ROOT))) {
                     return e;
                 }
             }

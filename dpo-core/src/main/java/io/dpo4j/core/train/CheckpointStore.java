@@ -20,13 +20,21 @@ import java.util.stream.Stream;
  * store's root, written into a hidden temporary folder first, sealed with a {@code MANIFEST.sha256}
  * (the SHA-256 of every file), then renamed into place in one atomic step. Loading verifies the
  * manifest and falls back to the previous checkpoint when the newest is partial or corrupt. Only the
- * newest {@code keep} checkpoints are kept.
+ * newest {@code keep} checkpoints are kept; an old one is renamed to a hidden name before it is
+ * deleted, so that a crash while pruning never leaves a half-deleted {@code step-*} folder.
  */
 public final class CheckpointStore {
 
     /** The manifest file name inside each checkpoint. */
     public static final String MANIFEST = "MANIFEST.sha256";
     private static final String PREFIX = "step-";
+    private static final String DISCARDED = ".discarded-";
+    /**
+     * A test hook: milliseconds to pause inside every checkpoint write, after its files are written
+     * and before they are sealed and renamed into place — so that a test can kill the process
+     * reliably in the middle of a checkpoint write. Unset (the default) or 0 means no pause.
+     */
+    public static final String PAUSE_PROPERTY = "dpo4j.test.checkpointPauseMillis";
 
     private final Path root;
     private final int keep;
@@ -61,6 +69,7 @@ public final class CheckpointStore {
         Path tmp = Files.createTempDirectory(root, ".partial-" + PREFIX + step + "-");
         try {
             writer.write(tmp);
+            pauseForTests();
             Map<String, String> sums = new LinkedHashMap<>();
             try (Stream<Path> files = Files.walk(tmp)) {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -72,7 +81,7 @@ public final class CheckpointStore {
             AtomicFiles.writeString(tmp.resolve(MANIFEST), manifest.toString());
             Path target = root.resolve(name(step));
             if (Files.exists(target)) {
-                deleteTree(target);
+                discard(target);
             }
             AtomicFiles.move(tmp, target);
             prune();
@@ -80,6 +89,17 @@ public final class CheckpointStore {
         } finally {
             if (Files.exists(tmp)) {
                 deleteTree(tmp);
+            }
+        }
+    }
+
+    private static void pauseForTests() {
+        long millis = Long.getLong(PAUSE_PROPERTY, 0L);
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -148,16 +168,28 @@ public final class CheckpointStore {
     private void prune() throws IOException {
         List<Checkpoint> all = all();
         for (int i = keep; i < all.size(); i++) {
-            deleteTree(all.get(i).folder());
+            discard(all.get(i).folder());
         }
         try (Stream<Path> dirs = Files.list(root)) {
-            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(".partial-")).toList()) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(".partial-")
+                    || p.getFileName().toString().startsWith(DISCARDED)).toList()) {
                 deleteTree(d);
             }
         }
     }
 
-    private static String name(long step) {
+    /**
+     * Deletes a checkpoint folder so that a crash in the middle never leaves a half-deleted {@code
+     * step-*} folder behind: it is renamed to a hidden name first (in one atomic step), then deleted.
+     */
+    private void discard(Path folder) throws IOException {
+        Path aside = root.resolve(DISCARDED + folder.getFileName() + "-" + System.nanoTime());
+        AtomicFiles.move(folder, aside);
+        deleteTree(aside);
+    }
+
+    /** The folder name of the checkpoint of {@code step}. */
+    public static String name(long step) {
         return String.format("%s%08d", PREFIX, step);
     }
 

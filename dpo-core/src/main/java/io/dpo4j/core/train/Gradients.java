@@ -16,13 +16,17 @@ public final class Gradients {
     private Gradients() {
     }
 
-    /** The global L2 norm of every parameter's gradient, {@code sqrt(Σ ‖g‖²)}, in double precision. */
+    /**
+     * The global L2 norm of every parameter's gradient, {@code sqrt(Σ ‖g‖²)}, in double precision.
+     * Every intermediate is closed here: results of an op land in its first input's manager — the
+     * parameters' — where one left open per step would pile up for the whole run.
+     */
     public static double globalNorm(Map<String, NDArray> parameters, NDManager scratch) {
         double sumSquares = 0;
         for (NDArray p : parameters.values()) {
-            try (NDArray g = p.getGradient(); NDArray sq = g.square().sum()) {
-                sq.attach(scratch);
-                sumSquares += sq.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            try (NDArray g = p.getGradient(); NDArray squares = g.square(); NDArray sum = squares.sum();
+                    NDArray wide = sum.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)) {
+                sumSquares += wide.getDouble();
             }
         }
         return Math.sqrt(sumSquares);
@@ -49,6 +53,35 @@ public final class Gradients {
                 g.muli(factor);
             }
         }
+    }
+
+    /**
+     * The global L2 norm of the weights themselves, {@code sqrt(Σ ‖p‖²)} (each parameter's sum of
+     * squares in its own type, added up in double precision). Not finite when a weight is not — or
+     * when the weights are so large (beyond about 1e19) that their squares overflow float32.
+     */
+    public static double weightNorm(Map<String, NDArray> parameters) {
+        double sumSquares = 0;
+        for (NDArray p : parameters.values()) {
+            try (NDArray sq = p.square(); NDArray sum = sq.sum();
+                    NDArray wide = sum.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)) {
+                sumSquares += wide.getDouble();
+            }
+        }
+        return Math.sqrt(sumSquares);
+    }
+
+    /** The name of the first parameter holding a NaN or an infinity, if any. */
+    public static java.util.Optional<String> firstNonFinite(Map<String, NDArray> parameters) {
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            try (NDArray nan = e.getValue().isNaN(); NDArray inf = e.getValue().isInfinite();
+                    NDArray bad = nan.logicalOr(inf); NDArray any = bad.any()) {
+                if (any.getBoolean()) {
+                    return java.util.Optional.of(e.getKey());
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Sets every gradient to zero (also clearing NaN and infinity). */

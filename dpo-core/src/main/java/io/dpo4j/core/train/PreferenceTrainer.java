@@ -70,7 +70,16 @@ public final class PreferenceTrainer {
             Map<String, Double> lastEvaluation, List<String> warnings, boolean referenceCacheReused, int referenceScored) {
     }
 
-    /** Stopped because a loss or gradient was not finite. */
+    /**
+     * A step never grows the global norm of the weights more than this many times: beyond, the
+     * weights are diverging (a learning rate far too large), even when every value is still finite.
+     */
+    public static final double MAX_WEIGHT_GROWTH = 10;
+
+    /**
+     * Stopped because a loss, a gradient or the weights were not finite — or the weights diverged (one
+     * update grew their norm more than {@link #MAX_WEIGHT_GROWTH} times).
+     */
     public static final class NonFiniteException extends DpoException {
         private static final long serialVersionUID = 1L;
 
@@ -103,27 +112,44 @@ public final class PreferenceTrainer {
 
     /** Runs the whole job; returns its summary. */
     public Summary run() throws IOException {
+        // Everything that can be checked without a model comes first, and creates nothing: a refused
+        // run leaves no run folder behind.
+        Preflight.check(config, options.resume(), options.overwrite(), needsReference());
+        Path cache = options.cacheDir() == null ? defaultCacheDir(out) : options.cacheDir();
+        Path synthetic = null;
+        if (needsSynthetic()) {
+            Files.createDirectories(cache);
+            synthetic = syntheticData(cache);
+        }
+        PreparedData.Loaded loaded = PreparedData.load(config, synthetic, log);
+        if (config.sft().data() != null && warmsUp()) {
+            TextCorpus.read(Path.of(config.sft().data())); // a malformed corpus stops the run here, not after setup
+        }
         RunFolder.prepare(config, options.resume(), options.overwrite(), log);
         long parameters = TrainConfig.TINY.equals(config.model()) ? 0
                 : io.dpo4j.core.model.LlamaConfig.read(ModelHub.requireModelFolder(Path.of(config.model()), "model")
                         .resolve(HuggingFaceCheckpoint.CONFIG)).parameterCount();
         Threads.configure(config.threads(), parameters);
-        Path cache = options.cacheDir() == null ? defaultCacheDir(out) : options.cacheDir();
         Files.createDirectories(cache);
-        Path synthetic = needsSynthetic() ? syntheticData(cache) : null;
         Path initial = new ModelHub(cache, log).initialPolicy(config, synthetic, kernel);
         try (TextTokenizer tokenizer = TextTokenizer.load(initial)) {
             int vocab = io.dpo4j.core.model.LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
             RunFolder.checkTokenizer(tokenizer, vocab, initial);
             TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, vocab);
             int pad = (int) tokenizer.padTokenId().orElse(encoder.eosTokenId());
-            PreparedData data = PreparedData.prepare(config, synthetic, tokenizer, encoder, log);
+            PreparedData data = PreparedData.prepare(config, synthetic, loaded, tokenizer, encoder, log);
             BatchSampler sampler = new BatchSampler(data.trainSize(), effectiveBatch(data), config.seed(), false);
             long totalSteps = totalSteps(sampler);
             ReferencePass.Outcome reference = needsReference() ? reference(data, sampler, totalSteps, initial, pad, cache)
                     : null;
             return train(data, sampler, totalSteps, initial, tokenizer, pad, reference);
         }
+    }
+
+    /** True when the supervised warm-up runs before preference training. */
+    private boolean warmsUp() {
+        return config.sft().enabled() == TrainConfig.SftMode.TRUE
+                || (config.sft().enabled() == TrainConfig.SftMode.AUTO && TrainConfig.TINY.equals(config.model()));
     }
 
     private boolean needsSynthetic() {
@@ -268,6 +294,8 @@ public final class PreferenceTrainer {
             }
             long startNanos = System.nanoTime() - (long) (seconds * 1e9);
             long lastCheckpoint = step;
+            Path lastCheckpointFolder = resumeFrom.map(CheckpointStore.Checkpoint::folder).orElse(null);
+            double weightNorm = Gradients.weightNorm(policy.parameters());
             try (ProgressBar bar = new ProgressBar(log, "train", totalSteps)) {
                 bar.update(step, "");
                 while (step < totalSteps) {
@@ -284,15 +312,36 @@ public final class PreferenceTrainer {
                     }
                     if (!Double.isFinite(r.loss()) || !Double.isFinite(gradNorm)) {
                         Gradients.zero(policy.parameters());
-                        throw new NonFiniteException(String.format(Locale.ROOT,
-                                "stopped at step %d: the %s is %s (examples %s). The last good checkpoint is kept in %s; "
-                                        + "lower optimizer.lr, check max_grad_norm, or look at those examples",
+                        throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: the %s is %s "
+                                + "(examples %s). %s; lower optimizer.lr, check max_grad_norm, or look at those examples",
                                 step + 1, Double.isFinite(r.loss()) ? "gradient norm" : "loss",
-                                Double.isFinite(r.loss()) ? gradNorm : r.loss(), abbreviate(r.ids()), store.root()));
+                                Double.isFinite(r.loss()) ? gradNorm : r.loss(), abbreviate(r.ids()),
+                                lastGood(lastCheckpointFolder, store)));
                     }
                     double lr = schedule.at(step);
                     adam.update(policy.parameters(), lr);
                     Gradients.zero(policy.parameters());
+                    // A finite gradient times a huge learning rate can overflow the weights, or blow them up
+                    // while every value stays finite (the outputs saturate and the gradients become 0): never let
+                    // such weights reach a checkpoint, where they would pass for the last good one.
+                    double newNorm = Gradients.weightNorm(policy.parameters());
+                    Optional<String> broken = Double.isFinite(newNorm) ? Optional.empty()
+                            : Gradients.firstNonFinite(policy.parameters());
+                    if (broken.isPresent()) {
+                        throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: the weights are "
+                                + "not finite after the optimizer update (%s first; learning rate %s, gradient norm %s; "
+                                + "examples %s). %s; lower optimizer.lr", step + 1, broken.get(), lr, gradNorm,
+                                abbreviate(r.ids()), lastGood(lastCheckpointFolder, store)));
+                    }
+                    if (!(newNorm <= MAX_WEIGHT_GROWTH * weightNorm)) {
+                        throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: one optimizer "
+                                + "update grew the weights' norm %.3g-fold (%.4g → %.4g; learning rate %s, gradient norm "
+                                + "%s; examples %s): the weights are diverging. %s; lower optimizer.lr (AdamW moves "
+                                + "each weight by up to about lr per step, whatever the gradient)", step + 1,
+                                newNorm / weightNorm, weightNorm, newNorm, lr, gradNorm, abbreviate(r.ids()),
+                                lastGood(lastCheckpointFolder, store)));
+                    }
+                    weightNorm = newNorm;
                     step++;
                     tokens += r.tokens();
                     double elapsed = (System.nanoTime() - startNanos) / 1e9;
@@ -312,6 +361,7 @@ public final class PreferenceTrainer {
                         checkpoint(store, policy, adam, new TrainerState(step, position.epoch(), position.index(),
                                 adam.step(), history, firstEval, lastEval, elapsed, tokens), initial);
                         lastCheckpoint = step;
+                        lastCheckpointFolder = store.root().resolve(CheckpointStore.name(step));
                     }
                 }
             }
@@ -340,6 +390,12 @@ public final class PreferenceTrainer {
         }
         sb.append(String.format(Locale.ROOT, " | %.0f tok/s", tokensPerSecond));
         return sb.toString();
+    }
+
+    /** Where a stopped run can be resumed from, for the non-finite message. */
+    private static String lastGood(Path folder, CheckpointStore store) {
+        return folder == null ? "No checkpoint was written before this step (nothing to resume from in " + store.root()
+                + ")" : "The last good checkpoint is kept: " + folder + " (dpo train --resume continues from it)";
     }
 
     private static String abbreviate(List<String> ids) {

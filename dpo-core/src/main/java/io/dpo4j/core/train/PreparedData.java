@@ -90,15 +90,32 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
     }
 
     /**
+     * The run's examples, read and split but not yet tokenised.
+     *
+     * @param train the training examples
+     * @param validation the held-out examples (from validation files or the split; may be empty)
+     */
+    public record Loaded(List<PreferenceExample> train, List<PreferenceExample> validation) {
+    }
+
+    /**
      * Loads, splits and tokenises the run's data, reporting every skipped or dropped row.
      *
      * @param synthetic the synthetic data folder when the configuration names no files
      */
     public static PreparedData prepare(TrainConfig config, Path synthetic, TextTokenizer tokenizer, TokenEncoder encoder,
             PrintWriter log) throws IOException {
+        return prepare(config, synthetic, load(config, synthetic, log), tokenizer, encoder, log);
+    }
+
+    /**
+     * Reads and splits the run's data files, reporting every skipped row; needs no model or tokenizer,
+     * so malformed data stops a run before any model is loaded.
+     *
+     * @param synthetic the synthetic data folder when the configuration names no files
+     */
+    public static Loaded load(TrainConfig config, Path synthetic, PrintWriter log) {
         TrainConfig.Data d = config.data();
-        DataLayout layout = config.objectives().get(0).configured().requirements().layout();
-        String firstId = config.objectives().get(0).id();
         List<Path> trainFiles = d.synthetic() ? List.of(synthetic.resolve("train.jsonl"))
                 : d.train().stream().map(Path::of).toList();
         List<Path> validationFiles = d.synthetic() ? List.of(synthetic.resolve("validation.jsonl"))
@@ -123,6 +140,23 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         } else {
             validationExamples = List.of();
         }
+        return new Loaded(trainExamples, validationExamples);
+    }
+
+    /**
+     * Tokenises loaded data (see {@link #load}) with the model's tokenizer, reporting every dropped row.
+     *
+     * @param synthetic the synthetic data folder when the configuration names no files
+     */
+    public static PreparedData prepare(TrainConfig config, Path synthetic, Loaded loaded, TextTokenizer tokenizer,
+            TokenEncoder encoder, PrintWriter log) throws IOException {
+        TrainConfig.Data d = config.data();
+        DataLayout layout = config.objectives().get(0).configured().requirements().layout();
+        String firstId = config.objectives().get(0).id();
+        LoadOptions options = new LoadOptions(DataFormat.parse(d.format().name()),
+                BadRowPolicy.parse(d.onBadRow().name()));
+        List<PreferenceExample> trainExamples = loaded.train();
+        List<PreferenceExample> validationExamples = loaded.validation();
         ChatTemplate template = tokenizer.chatTemplate().map(t -> new ChatTemplate(t,
                 tokenizer.settings().bosToken().orElse(null), tokenizer.settings().eosToken().orElse(null))).orElse(null);
         if (template == null && (train.hasConversations() || validationExamples.stream()

@@ -70,6 +70,17 @@ class TrainConfigTest {
     }
 
     @Test
+    @DisplayName("choices are read whatever the case, and YAML's true and false are the choices of those names")
+    void choices() {
+        assertThat(read("sft: {enabled: true}").sft().enabled()).isEqualTo(TrainConfig.SftMode.TRUE);
+        assertThat(read("sft: {enabled: false}").sft().enabled()).isEqualTo(TrainConfig.SftMode.FALSE);
+        assertThat(read("sft: {enabled: Auto}\nschedule: {decay: COSINE}").schedule().decay())
+                .isEqualTo(TrainConfig.Decay.COSINE);
+        assertThatThrownBy(() -> read("data: {truncation: true}")).hasMessageContaining(
+                "data.truncation = true: must be one of truncate, drop");
+    }
+
+    @Test
     @DisplayName("an unknown objective lists the known ones; a weighted list is read")
     void objectives() {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> read("objective: dpoo"));

@@ -9,6 +9,7 @@ import io.dpo4j.core.data.props.Cases;
 import io.dpo4j.core.data.props.Corrupt;
 import io.dpo4j.core.data.props.Gen;
 import io.dpo4j.core.data.props.Gen.Weighted;
+import io.dpo4j.core.reliability.FaultLedger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.TestFactory;
  * {@link DpoException} naming file, line and (for a field's fault) the field, or — under
  * {@code on_bad_row: skip} — in a skip counted under the right reason; never another exception,
  * and kept + skipped always equals the non-blank rows. Every case is counted in
- * {@link FaultLedger#DATA}, written to {@code target/fault-table-data.md} after the properties.
+ * {@link FaultLedger#DATA}, written to {@code target/fault-table-data.md} after the properties and
+ * published as the "data" area of the reliability suite's table (docs/fault-table.md).
  *
  * <p>The properties run on {@link Cases}, a small seeded runner of our own on plain JUnit 5: each
  * {@code @TestFactory} yields one dynamic test per case, named with the seed that replays it (see
@@ -68,6 +70,11 @@ class MalformedInputPropertyTest {
         EMPTY_STRING("empty string", "a required text, or the id, set to \"\" (or a conversation to [])"),
         INVALID_UTF8("invalid UTF-8", "0xFF, a lone lead or continuation byte, an overlong form, an encoded surrogate or a cut 4-byte sequence, anywhere in the row"),
         DUPLICATE_KEY("duplicate key", "a field given twice in one object"),
+        DEEP_NESTING("nesting over 1,000 levels", "a required field holding a list nested 1,001 to 3,000 levels deep"),
+        LONG_NUMBER("number over 1,000 digits", "a required field holding a number of 1,001 to 5,000 digits"),
+        LONG_KEY("field name over 50,000 characters", "an extra field whose name has 50,001 to 60,000 characters"),
+        RAW_CONTROL("raw control character", "an unescaped control character (U+0000 to U+001F, line ends aside) inside a text"),
+        ESCAPES("escaped oddities", "a text holding an escaped NUL (\\u0000), a lone escaped surrogate (\\ud800) or an escaped line separator (\\u2028)"),
         LABEL_NOT_BOOLEAN("label not a boolean", "an unpaired row whose label is \"true\", 1, 0, null, \"yes\" or [true]"),
         NO_SHARED_PROMPT("no implicit prompt", "chosen and rejected without a prompt that share no beginning, or are identical"),
         BAD_MESSAGE("bad message", "a conversation message with no role, an unknown role, non-string content, or that is not an object"),
@@ -179,6 +186,7 @@ class MalformedInputPropertyTest {
         }
         Path target = Path.of(System.getProperty("basedir", "."), "target", "fault-table-data.md");
         FaultLedger.DATA.write(target, MalformedInputPropertyTest.class.getSimpleName() + " (dpo-core)");
+        FaultLedger.DATA.publish();
     }
 
     // ---- the properties -------------------------------------------------------------------------
@@ -205,6 +213,12 @@ class MalformedInputPropertyTest {
     @DisplayName("conversational JSON Lines: malformed messages are caught with the message's field path")
     Stream<DynamicTest> conversationalJsonLines() {
         return Cases.forAll(conversationalFiles()).tries(200).shrinkWith(GeneratedFile::smaller).check(file -> check(file, ".jsonl"));
+    }
+
+    @TestFactory
+    @DisplayName("parser limits and escapes: nesting, number and name limits are bad rows like any other; escaped oddities are kept")
+    Stream<DynamicTest> parserLimitsAndEscapes() {
+        return Cases.forAll(limitFiles()).tries(100).shrinkWith(GeneratedFile::smaller).check(file -> check(file, ".jsonl"));
     }
 
     @TestFactory
@@ -621,6 +635,47 @@ class MalformedInputPropertyTest {
             return line(Fault.BAD_MESSAGE, replace(f, name, parts[0]), name + "[0]" + parts[1], Set.of(BadRowReason.BAD_MESSAGE));
         }));
         return files(shape, lines, DataFormat.CONVERSATIONAL);
+    }
+
+    /**
+     * Paired files whose bad rows hit the JSON parser's limits (nesting depth 1,000, numbers of 1,000
+     * digits, names of 50,000 characters) or hold raw control characters, and whose good rows hold
+     * escapes that are valid JSON but odd text.
+     */
+    private static Gen<GeneratedFile> limitFiles() {
+        Shape shape = paired();
+        Gen<List<Field>> rows = shape.rows();
+        Gen<String> textField = Gen.choose(shape.texts());
+        Gen<Integer> depth = Gen.ints(1_001, 3_000);
+        Gen<Integer> digits = Gen.ints(1_001, 5_000);
+        Gen<Integer> nameLength = Gen.ints(50_001, 60_000);
+        Gen<Integer> control = Gen.ints(0, 0x1f).map(c -> c == '\n' || c == '\r' ? 0x01 : c);
+        Gen<String> escape = Gen.choose("\\u0000", "\\ud800", "\\u2028", "\\udfff\\u0007");
+        List<Weighted<Line>> lines = new ArrayList<>();
+        lines.add(Gen.weighted(6, rows.map(f -> kept(Fault.VALID, f))));
+        lines.add(Gen.weighted(1, r -> {
+            int n = depth.next(r);
+            return line(Fault.DEEP_NESTING, replace(rows.next(r), textField.next(r), "[".repeat(n) + "]".repeat(n)), null,
+                    Set.of(BadRowReason.INVALID_JSON));
+        }));
+        lines.add(Gen.weighted(1, r -> line(Fault.LONG_NUMBER, replace(rows.next(r), textField.next(r),
+                "7".repeat(digits.next(r))), null, Set.of(BadRowReason.INVALID_JSON))));
+        lines.add(Gen.weighted(1, r -> line(Fault.LONG_KEY, with(rows.next(r), "k".repeat(nameLength.next(r)), "1"), null,
+                Set.of(BadRowReason.INVALID_JSON))));
+        lines.add(Gen.weighted(2, r -> {
+            List<Field> f = rows.next(r);
+            String name = textField.next(r);
+            String value = f.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow().json();
+            return line(Fault.RAW_CONTROL, replace(f, name, "\"" + (char) (int) control.next(r) + value.substring(1)), null,
+                    Set.of(BadRowReason.INVALID_JSON));
+        }));
+        lines.add(Gen.weighted(2, r -> {
+            List<Field> f = rows.next(r);
+            String name = textField.next(r);
+            String value = f.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow().json();
+            return kept(Fault.ESCAPES, replace(f, name, "\"" + escape.next(r) + value.substring(1)));
+        }));
+        return files(shape, lines, DataFormat.PAIRED);
     }
 
     private static Gen<GeneratedFile> arrayFiles() {

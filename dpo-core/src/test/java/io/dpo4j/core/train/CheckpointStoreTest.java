@@ -54,6 +54,23 @@ class CheckpointStoreTest {
     }
 
     @Test
+    @DisplayName("what a crash while writing or pruning leaves (.partial-*, .discarded-*) is never a checkpoint, and the next write clears it")
+    void crashLeftovers() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.resolve("ck"), 2);
+        store.write(10, f -> files(f, "ten"));
+        Path partial = Files.createDirectories(dir.resolve("ck/.partial-step-12-123"));
+        files(partial, "twelve, cut");
+        Path discarded = Files.createDirectories(dir.resolve("ck/.discarded-step-00000008-456"));
+        Files.writeString(discarded.resolve("model.safetensors"), "half deleted");
+        assertThat(store.all()).extracting(CheckpointStore.Checkpoint::step).containsExactly(10L);
+        store.write(10, f -> files(f, "ten again"));
+        assertThat(Files.readString(dir.resolve("ck/step-00000010/model.safetensors"))).isEqualTo("ten again");
+        try (var s = Files.list(dir.resolve("ck"))) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("step-00000010");
+        }
+    }
+
+    @Test
     @DisplayName("a writer that fails leaves no checkpoint and no temporary folder behind")
     void failedWrite() throws Exception {
         CheckpointStore store = new CheckpointStore(dir.resolve("ck"), 2);

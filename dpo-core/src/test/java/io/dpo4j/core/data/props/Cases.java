@@ -171,7 +171,7 @@ public final class Cases {
             }
             StringBuilder message = new StringBuilder()
                     .append(id).append(" failed at ").append(name).append(", seed ").append(format(seed)).append('\n')
-                    .append("replay: mvn -B -pl dpo-core -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest='").append(id)
+                    .append("replay: mvn -B -pl ").append(module()).append(" -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest='").append(id)
                     .append("' -D").append(REPLAY).append('=').append(format(seed)).append('\n');
             if (steps > 0) {
                 message.append("smallest failing input (").append(steps).append(" shrinking steps, ").append(checked)
@@ -201,6 +201,13 @@ public final class Cases {
                 SHRINKING.set(false);
             }
         }
+    }
+
+    /** The Maven module whose tests are running (for the replay command), dpo-core when unknown. */
+    static String module() {
+        String basedir = System.getProperty("basedir", "");
+        String name = basedir.isBlank() ? "" : java.nio.file.Path.of(basedir).getFileName().toString();
+        return name.startsWith("dpo-") ? name : "dpo-core";
     }
 
     @SuppressWarnings("unchecked")
