@@ -105,7 +105,9 @@ class ConfigFuzzTest {
             choice("kernel", "implementation", "chunked", "naive"), integer("kernel", "memory_budget_mb", 1, 256),
             integer("evaluation", "sample_prompts", 0, 4), integer("evaluation", "max_new_tokens", 1, 8),
             real("evaluation", "temperature", Range.positive(), 1.0),
-            real("evaluation", "top_p", new Range(0, false, 1, true), 1.0));
+            real("evaluation", "top_p", new Range(0, false, 1, true), 1.0),
+            of("evaluation", "prompts", Kind.OPTIONAL_STRING, NODES.nullNode()),
+            choice("evaluation", "true_reward", "auto", "sentiment", "none"));
 
     /** The objective's weight (its id and params are fuzzed their own way). */
     static final Key OBJECTIVE_WEIGHT = real("objective", "weight", Range.positive(), 1.0);

@@ -51,12 +51,15 @@ public final class Preflight {
         if (config.sft().data() != null && warmUp) {
             files("sft.data", List.of(config.sft().data()));
         }
+        if (config.evaluation().prompts() != null) {
+            files("evaluation.prompts", List.of(config.evaluation().prompts()));
+        }
     }
 
     private static void files(String field, List<String> files) {
         for (int i = 0; i < files.size(); i++) {
             Path f = Path.of(files.get(i));
-            String name = files.size() == 1 && field.equals("sft.data") ? field : field + "[" + i + "]";
+            String name = files.size() == 1 && !field.startsWith("data.") ? field : field + "[" + i + "]";
             if (!Files.exists(f)) {
                 throw new DpoException(name + " = " + f + ": no such file");
             }

@@ -159,8 +159,8 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         List<PreferenceExample> validationExamples = loaded.validation();
         ChatTemplate template = tokenizer.chatTemplate().map(t -> new ChatTemplate(t,
                 tokenizer.settings().bosToken().orElse(null), tokenizer.settings().eosToken().orElse(null))).orElse(null);
-        if (template == null && (train.hasConversations() || validationExamples.stream()
-                .anyMatch(PreferenceExample::isConversation))) {
+        if (template == null && (trainExamples.stream().anyMatch(PreferenceExample::isConversation)
+                || validationExamples.stream().anyMatch(PreferenceExample::isConversation))) {
             log.println("warning: the model has no chat template (chat_template in tokenizer_config.json); "
                     + "conversations are rendered as their messages' contents joined by spaces");
             template = new ChatTemplate(PLAIN_TEMPLATE, null, null);
