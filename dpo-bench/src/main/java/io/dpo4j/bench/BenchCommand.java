@@ -69,7 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
         Files.createDirectories(folder);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        Map<String, String> provenance = Provenance.collect("dpo bench " + String.join(" ", spec.commandLine()
+        Map<String, String> provenance = Provenance.collect("dpo " + String.join(" ", spec.commandLine()
                 .getParseResult().originalArgs()));
         provenance.put("suite", suite.name());
         provenance.put("seeds", suite.seeds().toString());
