@@ -76,11 +76,7 @@ public final class IpoObjective extends AbstractObjective {
             NDArray loss = h.sub(1 / (2 * beta)).square().mean();
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));
-            double[] rw = ObjectiveMath.toDoubles(ratioW);
-            double[] rl = ObjectiveMath.toDoubles(ratioL);
-            metrics.putAll(StandardMetrics.paired(StandardMetrics.scaledDifference(beta, rw, null),
-                    StandardMetrics.scaledDifference(beta, rl, null), ObjectiveMath.toDoubles(pw),
-                    ObjectiveMath.toDoubles(pl), rw, rl));
+            metrics.putAll(StandardMetrics.ofLogRatios(beta, pw, pl, ratioW, ratioL, true));
             metrics.put("ipo/gap", StandardMetrics.mean(ObjectiveMath.toDoubles(h)));
             metrics.put("ipo/target_gap", 1 / (2 * beta));
             return new ObjectiveResult(loss, metrics, List.of());

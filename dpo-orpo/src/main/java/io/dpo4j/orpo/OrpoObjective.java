@@ -73,10 +73,7 @@ public final class OrpoObjective extends AbstractObjective {
             NDArray loss = nll.sub(Scalars.mul(logSigmoidOdds.mean(), lambda));
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));
-            metrics.putAll(StandardMetrics.paired(
-                    StandardMetrics.scaledDifference(lambda, ObjectiveMath.toDoubles(avgW), null),
-                    StandardMetrics.scaledDifference(lambda, ObjectiveMath.toDoubles(avgL), null),
-                    ObjectiveMath.toDoubles(pw), ObjectiveMath.toDoubles(pl), null, null));
+            metrics.putAll(StandardMetrics.ofAverages(lambda, pw, pl, avgW, avgL));
             metrics.put("nll_loss", ObjectiveMath.scalar(nll));
             metrics.put("log_odds_ratio", StandardMetrics.mean(ObjectiveMath.toDoubles(logSigmoidOdds)));
             metrics.put("log_odds_chosen", StandardMetrics.mean(ObjectiveMath.toDoubles(logOdds)));

@@ -85,10 +85,7 @@ public final class SimpoObjective extends AbstractObjective {
             }
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));
-            metrics.putAll(StandardMetrics.paired(
-                    StandardMetrics.scaledDifference(beta, ObjectiveMath.toDoubles(avgW), null),
-                    StandardMetrics.scaledDifference(beta, ObjectiveMath.toDoubles(avgL), null),
-                    ObjectiveMath.toDoubles(pw), ObjectiveMath.toDoubles(pl), null, null));
+            metrics.putAll(StandardMetrics.ofAverages(beta, pw, pl, avgW, avgL));
             if (nll != null) {
                 metrics.put("nll_loss", ObjectiveMath.scalar(nll));
             }

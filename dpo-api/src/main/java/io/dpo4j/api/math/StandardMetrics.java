@@ -1,5 +1,6 @@
 package io.dpo4j.api.math;
 
+import ai.djl.ndarray.NDArray;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,6 +53,31 @@ public final class StandardMetrics {
             m.put("logratios/rejected", mean(logratioRejected));
         }
         return m;
+    }
+
+    /**
+     * The standard metrics of a DPO-style implicit reward {@code β·(π − r)}, from the log-ratios
+     * {@code π − r} of chosen and rejected responses; {@code logratios/…} are reported when
+     * {@code withLogRatios} (that is, when there is a reference).
+     */
+    public static Map<String, Double> ofLogRatios(double beta, NDArray policyChosen, NDArray policyRejected,
+            NDArray ratioChosen, NDArray ratioRejected, boolean withLogRatios) {
+        double[] rw = ObjectiveMath.toDoubles(ratioChosen);
+        double[] rl = ObjectiveMath.toDoubles(ratioRejected);
+        return paired(scaledDifference(beta, rw, null), scaledDifference(beta, rl, null),
+                ObjectiveMath.toDoubles(policyChosen), ObjectiveMath.toDoubles(policyRejected),
+                withLogRatios ? rw : null, withLogRatios ? rl : null);
+    }
+
+    /**
+     * The standard metrics of a reference-free reward {@code scale · avg}, from the average response
+     * log-probs (SimPO, ORPO).
+     */
+    public static Map<String, Double> ofAverages(double scale, NDArray policyChosen, NDArray policyRejected,
+            NDArray averageChosen, NDArray averageRejected) {
+        return paired(scaledDifference(scale, ObjectiveMath.toDoubles(averageChosen), null),
+                scaledDifference(scale, ObjectiveMath.toDoubles(averageRejected), null),
+                ObjectiveMath.toDoubles(policyChosen), ObjectiveMath.toDoubles(policyRejected), null, null);
     }
 
     /** Arithmetic mean (NaN for an empty array). */

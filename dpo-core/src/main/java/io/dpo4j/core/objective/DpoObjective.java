@@ -99,11 +99,7 @@ public final class DpoObjective extends AbstractObjective {
             }
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));
-            double[] rw = ObjectiveMath.toDoubles(ratioW);
-            double[] rl = ObjectiveMath.toDoubles(ratioL);
-            metrics.putAll(StandardMetrics.paired(StandardMetrics.scaledDifference(beta, rw, null),
-                    StandardMetrics.scaledDifference(beta, rl, null), ObjectiveMath.toDoubles(pw),
-                    ObjectiveMath.toDoubles(pl), referenceFree ? null : rw, referenceFree ? null : rl));
+            metrics.putAll(StandardMetrics.ofLogRatios(beta, pw, pl, ratioW, ratioL, !referenceFree));
             if (nll != null) {
                 metrics.put("nll_loss", ObjectiveMath.scalar(nll));
             }

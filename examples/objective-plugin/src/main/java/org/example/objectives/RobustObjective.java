@@ -71,11 +71,7 @@ public final class RobustObjective extends AbstractObjective {
             NDArray loss = Scalars.div(perPair.mean(), 1 - 2 * epsilon);
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("loss", ObjectiveMath.scalar(loss));
-            double[] rw = ObjectiveMath.toDoubles(ratioW);
-            double[] rl = ObjectiveMath.toDoubles(ratioL);
-            metrics.putAll(StandardMetrics.paired(StandardMetrics.scaledDifference(beta, rw, null),
-                    StandardMetrics.scaledDifference(beta, rl, null), ObjectiveMath.toDoubles(pw),
-                    ObjectiveMath.toDoubles(pl), rw, rl));
+            metrics.putAll(StandardMetrics.ofLogRatios(beta, pw, pl, ratioW, ratioL, true));
             return new ObjectiveResult(loss, metrics, List.of());
         }
     }
