@@ -2,6 +2,7 @@ package io.dpo4j.core.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpo4j.core.DpoException;
+import io.dpo4j.core.io.AtomicFiles;
 import io.dpo4j.core.model.HuggingFaceCheckpoint;
 import io.dpo4j.core.model.LlamaModel;
 import io.dpo4j.core.scoring.PairScorer;
@@ -12,12 +13,7 @@ import io.dpo4j.core.scoring.SequenceScore;
 import io.dpo4j.core.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -148,34 +144,14 @@ public final class ScoreCommand implements Callable<Integer> {
         return values;
     }
 
-    /** Writes the lines to a temporary file next to {@code file}, then renames it into place. */
+    /** Writes the lines atomically (a temporary file next to {@code file}, then a rename). */
     private static void write(Path file, List<String> lines) {
-        Path target = file.toAbsolutePath();
-        Path temporary = null;
+        StringBuilder text = new StringBuilder();
+        lines.forEach(line -> text.append(line).append('\n'));
         try {
-            Files.createDirectories(target.getParent());
-            temporary = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-            try (Writer w = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                for (String line : lines) {
-                    w.write(line);
-                    w.write('\n');
-                }
-            }
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.writeString(file, text.toString());
         } catch (IOException e) {
             throw new DpoException(file + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            if (temporary != null) {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException ignored) {
-                    // best effort: the temporary file was already moved or never written
-                }
-            }
         }
     }
 }
