@@ -373,19 +373,7 @@ class ConfigFuzzTest {
 
     /** The valid configuration every case starts from (output set per case). */
     static ObjectNode base() {
-        return ConfigFiles.parse("base", """
-                model: tiny
-                seed: 11
-                sft: {steps: 20, batch_size: 16}
-                data: {max_prompt_length: 16, max_response_length: 16, max_length: 32}
-                objective: {id: dpo}
-                optimizer: {lr: 1.0e-3}
-                batch_size: 8
-                max_steps: 12
-                eval_every: 4
-                checkpoint_every: 2
-                evaluation: {sample_prompts: 4, max_new_tokens: 8}
-                """);
+        return ConfigFiles.parse("base", TinyRuns.CONFIG);
     }
 
     static Gen<Case> invalidCases() {
