@@ -26,6 +26,16 @@ public interface ConfiguredObjective {
     ObjectiveResult compute(SequenceStatistics statistics);
 
     /**
+     * The scale β of this objective's implicit reward {@code r = β·(log π − log π_ref)}: the trainer
+     * reads held-out margins as log-ratio gaps with it (the §10 diagnostics) and scores validation
+     * pairs with it for an unpaired objective. An objective whose reward has a scale declares it here;
+     * the default, 1, reads the reward as the plain log-ratio.
+     */
+    default double rewardScale() {
+        return 1.0;
+    }
+
+    /**
      * Warnings about the whole data set for this configuration, shown once before training.
      * Default: none.
      */

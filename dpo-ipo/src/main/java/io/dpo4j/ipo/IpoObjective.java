@@ -50,6 +50,13 @@ public final class IpoObjective extends AbstractObjective {
     }
 
     private static final class Configured extends AbstractConfiguredObjective {
+
+        /** The implicit reward's scale: {@code beta}. */
+        @Override
+        public double rewardScale() {
+            return beta;
+        }
+
         private final double beta;
         private final boolean lengthNormalized;
 

@@ -59,6 +59,13 @@ public final class KtoObjective extends AbstractObjective {
     }
 
     private static final class Configured extends AbstractConfiguredObjective {
+
+        /** The implicit reward's scale: {@code beta}. */
+        @Override
+        public double rewardScale() {
+            return beta;
+        }
+
         private final double beta;
         private final double desirableWeight;
         private final double undesirableWeight;

@@ -51,6 +51,13 @@ public final class OrpoObjective extends AbstractObjective {
     }
 
     private static final class Configured extends AbstractConfiguredObjective {
+
+        /** The implicit reward's scale: {@code lambda}. */
+        @Override
+        public double rewardScale() {
+            return lambda;
+        }
+
         private final double lambda;
 
         Configured(Hyperparameters p) {

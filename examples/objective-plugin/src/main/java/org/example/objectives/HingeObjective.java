@@ -48,6 +48,13 @@ public final class HingeObjective extends AbstractObjective {
     }
 
     private static final class Configured extends AbstractConfiguredObjective {
+
+        /** The implicit reward's scale: {@code beta}. */
+        @Override
+        public double rewardScale() {
+            return beta;
+        }
+
         private final double beta;
 
         Configured(Hyperparameters p) {

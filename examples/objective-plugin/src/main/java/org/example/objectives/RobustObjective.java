@@ -49,6 +49,13 @@ public final class RobustObjective extends AbstractObjective {
     }
 
     private static final class Configured extends AbstractConfiguredObjective {
+
+        /** The implicit reward's scale: {@code beta}. */
+        @Override
+        public double rewardScale() {
+            return beta;
+        }
+
         private final double beta;
         private final double epsilon;
 
