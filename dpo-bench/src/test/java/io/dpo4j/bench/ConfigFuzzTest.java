@@ -102,7 +102,7 @@ class ConfigFuzzTest {
             of("optimizer", "betas", Kind.BETAS, NODES.arrayNode().add(0.9).add(0.999)),
             real("optimizer", "eps", Range.positive(), 1e-8),
             integer("schedule", "warmup_steps", 0, 0), choice("schedule", "decay", "constant", "linear", "cosine"),
-            choice("kernel", "implementation", "chunked", "naive"), integer("kernel", "memory_budget_mb", 1, 256),
+            choice("kernel", "implementation", "naive", "chunked"), integer("kernel", "memory_budget_mb", 1, 256),
             integer("evaluation", "sample_prompts", 0, 4), integer("evaluation", "max_new_tokens", 1, 8),
             real("evaluation", "temperature", Range.positive(), 1.0),
             real("evaluation", "top_p", new Range(0, false, 1, true), 1.0),

@@ -154,8 +154,8 @@ class NumericFaultsTest {
     }
 
     /** Runs into a fault: the exception, its message reported as the command line would (one line, exit 1). */
-    static PreferenceTrainer.NonFiniteException fault(TrainConfig c, boolean resume, StringWriter log) {
-        PreferenceTrainer.NonFiniteException e = catchThrowableOfType(PreferenceTrainer.NonFiniteException.class,
+    static io.dpo4j.train.NonFiniteException fault(TrainConfig c, boolean resume, StringWriter log) {
+        io.dpo4j.train.NonFiniteException e = catchThrowableOfType(io.dpo4j.train.NonFiniteException.class,
                 () -> run(c, resume, log));
         assertThat(e).as("a NonFiniteException\n%s", log).isNotNull();
         StringWriter err = new StringWriter();
@@ -186,7 +186,7 @@ class NumericFaultsTest {
     void nanLoss() throws Exception {
         Path out = dir.resolve("faulty");
         StringWriter log = new StringWriter();
-        PreferenceTrainer.NonFiniteException e = fault(config(out, new Faulty(Mode.NAN_LOSS, 5)), false, log);
+        io.dpo4j.train.NonFiniteException e = fault(config(out, new Faulty(Mode.NAN_LOSS, 5)), false, log);
         Matcher first = stopped(e.getMessage());
         assertThat(first.group(1)).isEqualTo("5");
         assertThat(e.getMessage()).contains("the loss is NaN").contains("The last good checkpoint is kept: "
@@ -198,7 +198,7 @@ class NumericFaultsTest {
 
         // --resume from step 4 meets the fault again at step 5, with the same examples.
         StringWriter again = new StringWriter();
-        PreferenceTrainer.NonFiniteException e2 = fault(config(out, new Faulty(Mode.NAN_LOSS, 1)), true, again);
+        io.dpo4j.train.NonFiniteException e2 = fault(config(out, new Faulty(Mode.NAN_LOSS, 1)), true, again);
         Matcher second = stopped(e2.getMessage());
         assertThat(second.group(1)).isEqualTo("5");
         assertThat(second.group(2)).isEqualTo(first.group(2));
@@ -221,7 +221,7 @@ class NumericFaultsTest {
     @DisplayName("a NaN gradient under a finite loss at step 3: stopped naming the gradient norm; step 2's checkpoint verifies")
     void nanGradient() throws Exception {
         Path out = dir.resolve("faulty");
-        PreferenceTrainer.NonFiniteException e = fault(config(out, new Faulty(Mode.NAN_GRADIENT, 3)), false,
+        io.dpo4j.train.NonFiniteException e = fault(config(out, new Faulty(Mode.NAN_GRADIENT, 3)), false,
                 new StringWriter());
         assertThat(stopped(e.getMessage()).group(1)).isEqualTo("3");
         assertThat(e.getMessage()).contains("the gradient norm is NaN")

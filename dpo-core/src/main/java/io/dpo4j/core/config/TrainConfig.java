@@ -7,7 +7,12 @@ import io.dpo4j.api.ConfiguredObjective;
 import io.dpo4j.api.InvalidHyperparametersException;
 import io.dpo4j.api.Range;
 import io.dpo4j.api.Violation;
+import io.dpo4j.core.data.BadRowPolicy;
+import io.dpo4j.core.data.DataFormat;
+import io.dpo4j.core.data.TruncationPolicy;
+import io.dpo4j.core.kernel.KernelType;
 import io.dpo4j.core.registry.ObjectiveRegistry;
+import io.dpo4j.core.train.Decay;
 import io.dpo4j.core.registry.PluginPathException;
 import io.dpo4j.core.registry.UnknownObjectiveException;
 import java.nio.file.Path;
@@ -46,28 +51,13 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     /** When the supervised warm-up runs. */
     public enum SftMode { AUTO, TRUE, FALSE }
 
-    /** Data-file formats. */
-    public enum DataFormat { AUTO, PAIRED, IMPLICIT_PROMPT, CONVERSATIONAL, UNPAIRED }
-
-    /** What happens to rows that do not fit the length limits. */
-    public enum Truncation { TRUNCATE, DROP }
-
-    /** What happens to malformed rows. */
-    public enum BadRowPolicy { ERROR, SKIP }
-
-    /** Learning-rate decay after warm-up. */
-    public enum Decay { CONSTANT, LINEAR, COSINE }
-
-    /** Log-prob kernel implementations. */
-    public enum KernelImplementation { CHUNKED, NAIVE }
-
     /** Supervised warm-up: {@code auto} runs it for the tiny model only. */
     public record Sft(SftMode enabled, int steps, double lr, int batchSize, String data) {
     }
 
     /** Preference data and tokenisation limits. */
     public record Data(List<String> train, List<String> validation, double validationSplit, DataFormat format,
-            int maxPromptLength, int maxResponseLength, int maxLength, Truncation truncation,
+            int maxPromptLength, int maxResponseLength, int maxLength, TruncationPolicy truncation,
             BadRowPolicy onBadRow) {
 
         /** True when no training file is given: the built-in synthetic data is generated. */
@@ -101,7 +91,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     }
 
     /** Log-prob kernel settings. */
-    public record Kernel(KernelImplementation implementation, int memoryBudgetMb) {
+    public record Kernel(KernelType implementation, int memoryBudgetMb) {
     }
 
     /** Which programmatic reward scores sampled responses. */
@@ -150,7 +140,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
                 d.real("validation_split", 0.1, Range.closedOpen(0, 1)),
                 d.choice("format", DataFormat.AUTO, DataFormat.class), d.integer("max_prompt_length", 64, 1),
                 d.integer("max_response_length", 64, 1), d.integer("max_length", 128, 2),
-                d.choice("truncation", Truncation.TRUNCATE, Truncation.class),
+                d.choice("truncation", TruncationPolicy.TRUNCATE, TruncationPolicy.class),
                 d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class));
         d.rejectUnknownKeys();
 
@@ -172,7 +162,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
                 root.integer("checkpoint_every", 100, 1), root.integer("keep_checkpoints", 2, 1));
 
         ConfigReader.Section k = root.section("kernel");
-        Kernel kernel = new Kernel(k.choice("implementation", KernelImplementation.CHUNKED, KernelImplementation.class),
+        Kernel kernel = new Kernel(k.choice("implementation", KernelType.CHUNKED, KernelType.class),
                 k.integer("memory_budget_mb", 256, 1));
         k.rejectUnknownKeys();
 

@@ -1,12 +1,10 @@
 package io.dpo4j.core.train;
 
-import io.dpo4j.core.config.TrainConfig;
-
 /**
  * Linear warm-up from 0 to the peak rate over {@code warmupSteps}, then constant, linear decay to 0,
  * or cosine decay to 0 at {@code totalSteps} (as Hugging Face's schedulers).
  */
-public record LearningRateSchedule(double peak, int warmupSteps, TrainConfig.Decay decay, long totalSteps) {
+public record LearningRateSchedule(double peak, int warmupSteps, Decay decay, long totalSteps) {
 
     /** The learning rate of optimizer step {@code step} (0-based). */
     public double at(long step) {

@@ -39,10 +39,19 @@ public final class ReferencePass {
      */
     public static Outcome run(Path referenceFolder, Path cacheFile, List<TokenIds[]> sequences, LogProbKernel kernel,
             int padId, int batchRows, PrintWriter log) throws IOException {
-        ReferenceCache cache = ReferenceCache.load(cacheFile).orElse(null);
+        return run(referenceFolder, cacheFile, sequences, kernel, padId, batchRows, ai.djl.Device.cpu(), log);
+    }
+
+    /**
+     * As {@link #run(Path, Path, List, LogProbKernel, int, int, PrintWriter)}, the model on {@code device};
+     * with a null {@code cacheFile} the statistics are computed in memory and not kept.
+     */
+    public static Outcome run(Path referenceFolder, Path cacheFile, List<TokenIds[]> sequences, LogProbKernel kernel,
+            int padId, int batchRows, ai.djl.Device device, PrintWriter log) throws IOException {
+        ReferenceCache cache = cacheFile == null ? null : ReferenceCache.load(cacheFile).orElse(null);
         boolean existed = cache != null;
         if (cache == null) {
-            if (Files.exists(cacheFile)) {
+            if (cacheFile != null && Files.exists(cacheFile)) {
                 log.println("reference statistics: " + cacheFile + " is unreadable or corrupt; recomputing it");
             }
             cache = ReferenceCache.empty();
@@ -68,7 +77,7 @@ public final class ReferencePass {
             responses.add(s[1]);
         }
         double[] values;
-        try (NDManager manager = NDManager.newBaseManager();
+        try (NDManager manager = NDManager.newBaseManager(device);
                 LlamaModel reference = HuggingFaceCheckpoint.load(referenceFolder, manager.newSubManager());
                 ProgressBar bar = new ProgressBar(log, "reference pass", missing.size())) {
             values = new SequenceScorer(reference, kernel, padId, batchRows).score(prompts, responses, manager,
@@ -78,7 +87,9 @@ public final class ReferencePass {
         for (ReferenceCache.Key key : missing.keySet()) {
             cache.put(key, values[i++]);
         }
-        cache.save(cacheFile);
+        if (cacheFile != null) {
+            cache.save(cacheFile);
+        }
         return new Outcome(cache, cacheFile, false, missing.size());
     }
 

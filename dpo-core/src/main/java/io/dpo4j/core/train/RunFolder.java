@@ -138,13 +138,7 @@ public final class RunFolder {
 
     /** Refuses a tokenizer whose ids do not fit the model's vocabulary. */
     public static void checkTokenizer(TextTokenizer tokenizer, int modelVocabulary, Path folder) {
-        long eos = tokenizer.eosTokenId().orElseThrow(() -> new DpoException(folder
-                + ": the tokenizer defines no end-of-sequence token (eos_token in tokenizer_config.json)"));
-        int size = tokenizer.vocabularySize().orElse(0);
-        if (size > modelVocabulary || eos >= modelVocabulary) {
-            throw new DpoException(folder + ": the tokenizer has " + Math.max(size, eos + 1) + " tokens (eos id " + eos
-                    + ") but the model's vocabulary has " + modelVocabulary + "; they do not belong together");
-        }
+        TokenizerEncoder.checkVocabulary(tokenizer, modelVocabulary, folder);
     }
 
     private static void checkFreeSpace(Path out, Path existing) throws IOException {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import io.dpo4j.api.math.ObjectiveMath;
 import io.dpo4j.core.DpoException;
-import io.dpo4j.core.config.TrainConfig;
 import io.dpo4j.core.data.BatchArrays;
 import io.dpo4j.core.data.PaddedSequences;
 import io.dpo4j.core.data.TokenEncoder;
@@ -76,7 +75,7 @@ public final class SupervisedTrainer {
         Random rng = new Random(s.seed());
         List<Integer> order = new ArrayList<>();
         LearningRateSchedule schedule = new LearningRateSchedule(s.lr(), Math.max(1, s.steps() / 20),
-                TrainConfig.Decay.LINEAR, s.steps());
+                Decay.LINEAR, s.steps());
         double first = Double.NaN;
         double last = Double.NaN;
         long tokens = 0;

@@ -75,7 +75,7 @@ class TrainConfigTest {
         assertThat(read("sft: {enabled: true}").sft().enabled()).isEqualTo(TrainConfig.SftMode.TRUE);
         assertThat(read("sft: {enabled: false}").sft().enabled()).isEqualTo(TrainConfig.SftMode.FALSE);
         assertThat(read("sft: {enabled: Auto}\nschedule: {decay: COSINE}").schedule().decay())
-                .isEqualTo(TrainConfig.Decay.COSINE);
+                .isEqualTo(io.dpo4j.core.train.Decay.COSINE);
         assertThatThrownBy(() -> read("data: {truncation: true}")).hasMessageContaining(
                 "data.truncation = true: must be one of truncate, drop");
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import io.dpo4j.core.config.TrainConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -90,15 +89,15 @@ class AdamWTest {
     @Test
     @DisplayName("the schedule warms up linearly, then holds, decays linearly or by a cosine to zero")
     void schedule() {
-        LearningRateSchedule lin = new LearningRateSchedule(1.0, 4, TrainConfig.Decay.LINEAR, 14);
+        LearningRateSchedule lin = new LearningRateSchedule(1.0, 4, Decay.LINEAR, 14);
         assertThat(lin.at(0)).isEqualTo(0.25);
         assertThat(lin.at(3)).isEqualTo(1.0);
         assertThat(lin.at(4)).isEqualTo(1.0);
         assertThat(lin.at(9)).isCloseTo(0.5, within(1e-12));
         assertThat(lin.at(14)).isZero();
-        LearningRateSchedule cos = new LearningRateSchedule(2.0, 0, TrainConfig.Decay.COSINE, 10);
+        LearningRateSchedule cos = new LearningRateSchedule(2.0, 0, Decay.COSINE, 10);
         assertThat(cos.at(0)).isEqualTo(2.0);
         assertThat(cos.at(5)).isCloseTo(1.0, within(1e-12));
-        assertThat(new LearningRateSchedule(2.0, 0, TrainConfig.Decay.CONSTANT, 10).at(9)).isEqualTo(2.0);
+        assertThat(new LearningRateSchedule(2.0, 0, Decay.CONSTANT, 10).at(9)).isEqualTo(2.0);
     }
 }

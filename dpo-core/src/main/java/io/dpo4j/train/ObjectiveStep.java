@@ -1,0 +1,151 @@
+package io.dpo4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import io.dpo4j.api.ConfiguredObjective;
+import io.dpo4j.api.DataLayout;
+import io.dpo4j.api.ObjectiveResult;
+import io.dpo4j.api.SequenceStatistics;
+import io.dpo4j.api.Statistic;
+import io.dpo4j.api.math.ObjectiveMath;
+import io.dpo4j.api.math.Scalars;
+import io.dpo4j.core.data.BatchArrays;
+import io.dpo4j.core.data.PaddedSequences;
+import io.dpo4j.core.data.TokenIds;
+import io.dpo4j.core.kernel.KernelForward;
+import io.dpo4j.core.kernel.LogProbInput;
+import io.dpo4j.core.kernel.LogProbKernel;
+import io.dpo4j.core.model.LlamaModel;
+import io.dpo4j.core.train.ReferenceCache;
+import io.dpo4j.core.train.ReferencePass;
+import io.dpo4j.core.train.SequenceScorer;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one step, for both layouts and for evaluation: a batch's per-sequence statistics are assembled
+ * here (policy log-probs, token counts, reference statistics, labels, KL rows) and the objective is
+ * computed on them. Training scores the rows through the kernel with a gradient and back-propagates
+ * the loss scaled by the micro-batch's share of the step; evaluation passes log-probs scored without
+ * one.
+ */
+final class ObjectiveStep {
+
+    /** One micro-batch's measurements. */
+    record Measured(double loss, Map<String, Double> metrics, long tokens) {
+    }
+
+    private final ConfiguredObjective objective;
+    private final LogProbKernel kernel;
+    private final ReferenceCache reference;
+    private final int pad;
+
+    /**
+     * @param objective the (weighted sum of) objective(s)
+     * @param reference the reference statistics, or null for a reference-free objective
+     * @param pad the padding id
+     */
+    ObjectiveStep(ConfiguredObjective objective, LogProbKernel kernel, ReferenceCache reference, int pad) {
+        this.objective = objective;
+        this.kernel = kernel;
+        this.reference = reference;
+        this.pad = pad;
+    }
+
+    ConfiguredObjective objective() {
+        return objective;
+    }
+
+    ReferenceCache reference() {
+        return reference;
+    }
+
+    /**
+     * Forward, objective and backward of one micro-batch: the gradient of {@code share × loss} is added
+     * to the policy's parameters.
+     */
+    Measured train(LlamaModel policy, StepBatch batch, double share, NDManager root) {
+        try (NDManager step = root.newSubManager()) {
+            NDArray klPolicy = null;
+            Optional<PaddedSequences> mismatched = batch.mismatched();
+            if (mismatched.isPresent()) {
+                // The KL reference point carries no gradient: scored outside the collector.
+                BatchArrays m = mismatched.get().toArrays(step, DataType.FLOAT32);
+                NDArray hm = SequenceScorer.hidden(policy, m, step);
+                klPolicy = kernel.statistics(LogProbInput.of(step, hm, policy.lmHeadWeight(), m.labels(),
+                        m.responseMask())).logProbs();
+            }
+            BatchArrays arrays = batch.padded(pad).toArrays(step, DataType.FLOAT32);
+            try (GradientCollector gc = step.getEngine().newGradientCollector()) {
+                NDArray h = SequenceScorer.hidden(policy, arrays, step);
+                try (KernelForward f = kernel.forward(LogProbInput.of(step, h, policy.lmHeadWeight(),
+                        arrays.labels(), arrays.responseMask()), gc)) {
+                    NDArray leaf = f.statistics().logProbs().duplicate();
+                    leaf.setRequiresGradient(true);
+                    ObjectiveResult r = objective.compute(statistics(batch, leaf, arrays.responseTokens(), klPolicy,
+                            mismatched.orElse(null), step));
+                    gc.backward(Scalars.mul(r.loss(), share));
+                    f.backward(leaf.getGradient());
+                    return new Measured(r.lossValue(), r.metrics(),
+                            (long) ObjectiveMath.toDoubles(arrays.responseTokens().sum())[0]);
+                }
+            }
+        }
+    }
+
+    /** The objective on a batch whose rows' policy log-probs were scored without a gradient. */
+    ObjectiveResult evaluate(StepBatch batch, double[] policyLogProbs, NDManager manager) {
+        double[] tokens = batch.responses().stream().mapToDouble(TokenIds::length).toArray();
+        return objective.compute(statistics(batch, manager.create(policyLogProbs), manager.create(tokens), null, null,
+                manager));
+    }
+
+    /** The reference log-prob of each row, or null without a reference. */
+    double[] referenceOf(List<TokenIds> prompts, List<TokenIds> responses) {
+        if (reference == null) {
+            return null;
+        }
+        double[] out = new double[prompts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ReferencePass.lookup(reference, prompts.get(i), responses.get(i));
+        }
+        return out;
+    }
+
+    /** The statistics of a batch: the only place they are assembled. */
+    private SequenceStatistics statistics(StepBatch batch, NDArray policy, NDArray tokens, NDArray klPolicy,
+            PaddedSequences klRows, NDManager m) {
+        DataType type = policy.getDataType();
+        double[] ref = referenceOf(batch.prompts(), batch.responses());
+        if (batch.layout() == DataLayout.PAIRED) {
+            NDIndex first = new NDIndex("0:" + batch.examples());
+            NDIndex second = new NDIndex(batch.examples() + ":");
+            SequenceStatistics.Builder s = SequenceStatistics.paired()
+                    .put(Statistic.POLICY_CHOSEN, policy.get(first)).put(Statistic.POLICY_REJECTED, policy.get(second))
+                    .put(Statistic.CHOSEN_TOKENS, tokens.get(first)).put(Statistic.REJECTED_TOKENS, tokens.get(second));
+            if (ref != null) {
+                NDArray r = m.create(ref).toType(type, false);
+                s.put(Statistic.REFERENCE_CHOSEN, r.get(first)).put(Statistic.REFERENCE_REJECTED, r.get(second));
+            }
+            return s.build();
+        }
+        SequenceStatistics.Builder s = SequenceStatistics.unpaired().put(Statistic.POLICY, policy)
+                .put(Statistic.TOKENS, tokens).put(Statistic.DESIRABLE, batch.desirable(m, type));
+        if (ref != null) {
+            s.put(Statistic.REFERENCE, m.create(ref).toType(type, false));
+        }
+        if (klPolicy != null && reference != null) {
+            double[] kl = new double[klRows.rows()];
+            for (int r = 0; r < kl.length; r++) {
+                kl[r] = ReferencePass.lookup(reference, klRows.promptIds(r), klRows.responseIds(r));
+            }
+            s.put(Statistic.KL_POLICY, klPolicy).put(Statistic.KL_REFERENCE,
+                    m.create(kl).toType(klPolicy.getDataType(), false));
+        }
+        return s.build();
+    }
+}

@@ -1,0 +1,398 @@
+package io.dpo4j.train;
+
+import ai.djl.ndarray.NDManager;
+import io.dpo4j.api.ConfiguredObjective;
+import io.dpo4j.api.WeightedSum;
+import io.dpo4j.core.DpoException;
+import io.dpo4j.core.data.BadRowPolicy;
+import io.dpo4j.core.data.BatchSampler;
+import io.dpo4j.core.data.TruncationPolicy;
+import io.dpo4j.core.data.TruncationSettings;
+import io.dpo4j.core.kernel.ChunkedLogProbKernel;
+import io.dpo4j.core.kernel.LogProbKernel;
+import io.dpo4j.core.model.HuggingFaceCheckpoint;
+import io.dpo4j.core.model.LlamaConfig;
+import io.dpo4j.core.model.LlamaModel;
+import io.dpo4j.core.model.SaveOptions;
+import io.dpo4j.core.tokenizer.TextTokenizer;
+import io.dpo4j.core.train.AdamW;
+import io.dpo4j.core.train.CheckpointStore;
+import io.dpo4j.core.train.LearningRateSchedule;
+import io.dpo4j.core.train.ModelHub;
+import io.dpo4j.core.train.TokenizerEncoder;
+import io.dpo4j.core.train.TrainerState;
+import io.dpo4j.core.train.TrainingCheckpoint;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Preference training as a library call:
+ *
+ * <pre>{@code
+ * try (TrainingResult result = PreferenceTraining.builder()
+ *         .policy(Path.of("models/tiny"))
+ *         .objective(new DpoObjective().configure(Map.of("beta", 0.1)))
+ *         .data(TrainingData.of(trainPairs, validationPairs))
+ *         .optimizer(OptimizerSettings.adamW(5e-4))
+ *         .batchSize(8).steps(100)
+ *         .listener(new ProgressListener())
+ *         .build().fit()) {
+ *     System.out.println(result.lastEvaluation());
+ * }
+ * }</pre>
+ *
+ * The policy is a Hugging Face folder (weights and tokenizer); the reference is the initial policy
+ * unless told otherwise ({@link Reference}); objectives are summed with their weights
+ * ({@link WeightedSum}). Nothing here needs YAML, a command line or a run folder: files are written
+ * only by the listeners that write them and by {@link Builder#saveModelTo}. The built-in listeners —
+ * the guards ({@link NonFiniteGuard}, {@link DivergenceGuard}), {@link EvaluationListener} and
+ * {@link DiagnosticsListener} — run first, then the given ones in order.
+ */
+public final class PreferenceTraining {
+
+    private final Builder b;
+
+    private PreferenceTraining(Builder b) {
+        this.b = b;
+    }
+
+    /** A builder with the defaults of {@code docs/training.md}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Trains. The returned result holds the trained model; close it.
+     *
+     * @throws DpoException for bad input (with one clear line), {@link NonFiniteException} when a guard stops
+     */
+    public TrainingResult fit() throws IOException {
+        b.device.requireAvailable();
+        PrintWriter log = b.log;
+        LogProbKernel kernel = b.kernel;
+        ConfiguredObjective objective = b.objective();
+        boolean needsReference = objective.requirements().needsReference();
+        boolean mismatched = objective.requirements().needsMismatchedPairs();
+        if (needsReference && b.reference instanceof Reference.None) {
+            throw new DpoException("objective " + objective.id() + " reads reference statistics; give a reference "
+                    + "(Reference.initialPolicy(), a model or precomputed statistics)");
+        }
+        Path initial = ModelHub.requireModelFolder(b.policy, "model");
+        try (TextTokenizer tokenizer = TextTokenizer.load(initial)) {
+            int vocab = LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
+            TokenizerEncoder.checkVocabulary(tokenizer, vocab, initial);
+            TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, vocab);
+            int pad = (int) tokenizer.padTokenId().orElse(encoder.eosTokenId());
+            PreparedData data = PreparedData.prepare(objective, b.data, b.truncation, b.onBadRow, b.evaluation,
+                    tokenizer, encoder, log);
+            BatchSampler sampler = new BatchSampler(data.trainSize(), Math.min(data.trainSize(),
+                    b.batchSize * b.gradientAccumulation), b.seed, false);
+            long totalSteps = b.steps != null ? b.steps : (long) sampler.batchesPerEpoch() * b.epochs;
+            MicroBatches micro = new MicroBatches(data, b.batchSize, pad, mismatched);
+            ReferenceStage.Outcome reference = needsReference ? ReferenceStage.run(b.reference, initial, data, sampler,
+                    micro, totalSteps, mismatched, kernel, pad, b.batchSize, b.cacheDirectory, b.device, log) : null;
+
+            Optional<CheckpointStore.Checkpoint> resumeFrom = Optional.empty();
+            if (b.resumeFrom != null) {
+                resumeFrom = new CheckpointStore(b.resumeFrom, 1).latestValid(m -> log.println("warning: " + m));
+                if (resumeFrom.isEmpty()) {
+                    log.println("resume: no usable checkpoint in " + b.resumeFrom + "; starting from the beginning");
+                }
+            }
+            Path weights = resumeFrom.map(c -> c.folder().resolve("model")).orElse(initial);
+            TrainerState state = resumeFrom.map(c -> TrainerState.read(c.folder())).orElse(null);
+            if (state != null) {
+                log.println("resume: continuing from " + resumeFrom.get().folder() + " (step " + state.step() + " of "
+                        + totalSteps + ")");
+            }
+            ObjectiveStep step = new ObjectiveStep(objective, kernel, reference == null ? null : reference.cache(), pad);
+            Evaluator evaluator = new Evaluator(data, step, kernel, pad, (int) tokenizer.eosTokenId().orElse(-1),
+                    tokenizer, b.evaluation, b.seed);
+            NDManager root = NDManager.newBaseManager(b.device.toDjl());
+            LlamaModel policy = null;
+            TrainingContext context = null;
+            List<TrainingListener> listeners = new ArrayList<>();
+            boolean done = false;
+            try {
+                policy = HuggingFaceCheckpoint.load(weights, root.newSubManager());
+                OptimizerSettings o = b.optimizer;
+                AdamW adam = new AdamW(root, o.beta1(), o.beta2(), o.eps(), o.weightDecay());
+                if (state != null) {
+                    TrainingCheckpoint.restoreOptimizer(adam, resumeFrom.get().folder(), state, root);
+                }
+                policy.setTrainable(true);
+                listeners.add(new NonFiniteGuard());
+                listeners.add(new DivergenceGuard());
+                listeners.addAll(b.early);
+                listeners.add(new EvaluationListener(evaluator, b.evaluation.every()));
+                listeners.add(new DiagnosticsListener());
+                listeners.addAll(b.listeners);
+                context = new TrainingContext(root, policy, adam, totalSteps, sampler.batchesPerEpoch(), initial,
+                        objective.rewardScale(), log, listeners, state);
+                LearningRateSchedule schedule = new LearningRateSchedule(o.lr(), b.schedule.warmupSteps(),
+                        b.schedule.decay(), totalSteps);
+                StepEvent last;
+                try {
+                    last = new TrainingLoop(context, listeners, sampler, micro, step, schedule, b.maxGradNorm).run();
+                } finally {
+                    closeAll(listeners, context);
+                }
+                adam.close();
+                if (b.saveModelTo != null) {
+                    HuggingFaceCheckpoint.save(policy, b.saveModelTo, SaveOptions.defaults().withTokenizerSource(initial));
+                }
+                java.util.Map<String, Double> lastTrain = null;
+                if (last != null) {
+                    lastTrain = new java.util.LinkedHashMap<>();
+                    lastTrain.put("loss", last.loss());
+                    lastTrain.putAll(last.metrics());
+                }
+                TrainingResult result = new TrainingResult(root, policy, context.step(), context.elapsedSeconds(),
+                        context.evaluations(), context.firstEvaluation(), context.lastEvaluation(), lastTrain,
+                        context.warnings(), reference != null && reference.reused(),
+                        reference == null ? 0 : reference.scored(), b.saveModelTo);
+                done = true;
+                return result;
+            } finally {
+                if (!done) {
+                    if (policy != null) {
+                        policy.close();
+                    }
+                    root.close();
+                }
+            }
+        }
+    }
+
+    private static void closeAll(List<TrainingListener> listeners, TrainingContext context) throws IOException {
+        IOException first = null;
+        for (int i = listeners.size() - 1; i >= 0; i--) {
+            try {
+                listeners.get(i).onClose(context);
+            } catch (IOException | RuntimeException e) {
+                if (first == null && e instanceof IOException io) {
+                    first = io;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Collects a run's settings; {@link #build()} checks them. */
+    public static final class Builder {
+        private Path policy;
+        private Reference reference = Reference.initialPolicy();
+        private final List<WeightedSum.Term> objectives = new ArrayList<>();
+        private TrainingData data;
+        private OptimizerSettings optimizer = OptimizerSettings.defaults();
+        private Schedule schedule = Schedule.linear();
+        private int batchSize = 8;
+        private int gradientAccumulation = 1;
+        private double maxGradNorm = 1.0;
+        private int epochs = 1;
+        private Integer steps;
+        private long seed = 42;
+        private LogProbKernel kernel = new ChunkedLogProbKernel();
+        private TruncationSettings truncation = new TruncationSettings(64, 64, 128, TruncationPolicy.TRUNCATE);
+        private BadRowPolicy onBadRow = BadRowPolicy.ERROR;
+        private EvaluationSettings evaluation = EvaluationSettings.defaults();
+        private final List<TrainingListener> early = new ArrayList<>();
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private Device device = Device.cpu();
+        private Path cacheDirectory;
+        private Path resumeFrom;
+        private Path saveModelTo;
+        private PrintWriter log = new PrintWriter(Writer.nullWriter());
+
+        private Builder() {
+        }
+
+        /** The initial policy: a Hugging Face folder with safetensors weights and tokenizer.json. */
+        public Builder policy(Path folder) {
+            this.policy = Objects.requireNonNull(folder, "policy");
+            return this;
+        }
+
+        /** Where the reference statistics come from (default: the initial policy). */
+        public Builder reference(Reference source) {
+            this.reference = Objects.requireNonNull(source, "reference");
+            return this;
+        }
+
+        /** Adds an objective with weight 1. */
+        public Builder objective(ConfiguredObjective objective) {
+            return objective(objective, 1.0);
+        }
+
+        /** Adds an objective to the weighted sum. */
+        public Builder objective(ConfiguredObjective objective, double weight) {
+            objectives.add(new WeightedSum.Term(objective, weight));
+            return this;
+        }
+
+        /** The examples. */
+        public Builder data(TrainingData examples) {
+            this.data = Objects.requireNonNull(examples, "data");
+            return this;
+        }
+
+        /** AdamW's settings (default {@link OptimizerSettings#defaults()}). */
+        public Builder optimizer(OptimizerSettings settings) {
+            this.optimizer = Objects.requireNonNull(settings, "optimizer");
+            return this;
+        }
+
+        /** The learning-rate schedule (default: linear decay, no warm-up). */
+        public Builder schedule(Schedule s) {
+            this.schedule = Objects.requireNonNull(s, "schedule");
+            return this;
+        }
+
+        /** Examples per micro-batch (default 8). */
+        public Builder batchSize(int size) {
+            OptimizerSettings.require(size >= 1, "batch_size", size, ">= 1");
+            this.batchSize = size;
+            return this;
+        }
+
+        /** Micro-batches per optimizer step (default 1). */
+        public Builder gradientAccumulation(int microBatches) {
+            OptimizerSettings.require(microBatches >= 1, "gradient_accumulation", microBatches, ">= 1");
+            this.gradientAccumulation = microBatches;
+            return this;
+        }
+
+        /** Global gradient-norm clipping (0: none; default 1). */
+        public Builder maxGradNorm(double norm) {
+            OptimizerSettings.require(norm >= 0, "max_grad_norm", norm, ">= 0");
+            this.maxGradNorm = norm;
+            return this;
+        }
+
+        /** Epochs over the training examples (default 1; ignored when {@link #steps} is set). */
+        public Builder epochs(int count) {
+            OptimizerSettings.require(count >= 1, "epochs", count, ">= 1");
+            this.epochs = count;
+            return this;
+        }
+
+        /** Optimizer steps (default: as many as the epochs need). */
+        public Builder steps(int count) {
+            OptimizerSettings.require(count >= 1, "max_steps", count, ">= 1");
+            this.steps = count;
+            return this;
+        }
+
+        /** The seed of data order and sampling (default 42). */
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        /** The log-prob kernel (default: the chunked kernel with its default budget). */
+        public Builder kernel(LogProbKernel k) {
+            this.kernel = Objects.requireNonNull(k, "kernel");
+            return this;
+        }
+
+        /** Tokenisation limits (default 64 prompt, 64 response, 128 total tokens; truncate). */
+        public Builder truncation(TruncationSettings settings) {
+            this.truncation = Objects.requireNonNull(settings, "truncation");
+            return this;
+        }
+
+        /** What tokenisation does with a row it cannot use (default: stop with a message). */
+        public Builder onBadRow(BadRowPolicy policy) {
+            this.onBadRow = Objects.requireNonNull(policy, "onBadRow");
+            return this;
+        }
+
+        /** Evaluation and sampling (default {@link EvaluationSettings#defaults()}). */
+        public Builder evaluation(EvaluationSettings settings) {
+            this.evaluation = Objects.requireNonNull(settings, "evaluation");
+            return this;
+        }
+
+        /** Adds a listener (after the built-in ones, in order). */
+        public Builder listener(TrainingListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Adds a listener that runs before the evaluation (a metrics log that must see a step before its
+         * evaluation does).
+         */
+        public Builder earlyListener(TrainingListener listener) {
+            early.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The device (default cpu). */
+        public Builder device(Device d) {
+            this.device = Objects.requireNonNull(d, "device");
+            return this;
+        }
+
+        /** Keeps reference statistics in this folder, keyed by model, data and lengths, across runs. */
+        public Builder cacheDirectory(Path folder) {
+            this.cacheDirectory = folder;
+            return this;
+        }
+
+        /** Continues from the newest valid checkpoint in this folder (from the start when there is none). */
+        public Builder resumeFrom(Path checkpoints) {
+            this.resumeFrom = checkpoints;
+            return this;
+        }
+
+        /** Saves the trained model there (Hugging Face layout) at the end. */
+        public Builder saveModelTo(Path folder) {
+            this.saveModelTo = folder;
+            return this;
+        }
+
+        /** Where progress and notes are printed (default: nowhere). */
+        public Builder log(PrintWriter writer) {
+            this.log = Objects.requireNonNull(writer, "log");
+            return this;
+        }
+
+        /** The (weighted sum of) objective(s) given so far. */
+        ConfiguredObjective objective() {
+            return WeightedSum.of(objectives);
+        }
+
+        /**
+         * Checks the settings.
+         *
+         * @throws IllegalStateException when the policy, an objective or the data is missing, or the
+         *     objectives mix layouts
+         */
+        public PreferenceTraining build() {
+            if (policy == null) {
+                throw new IllegalStateException("no policy: call policy(folder)");
+            }
+            if (objectives.isEmpty()) {
+                throw new IllegalStateException("no objective: call objective(configured)");
+            }
+            if (data == null) {
+                throw new IllegalStateException("no data: call data(TrainingData.of(...))");
+            }
+            try {
+                objective();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            return new PreferenceTraining(this);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.dpo4j.train;
+
+import io.dpo4j.core.DpoException;
+import io.dpo4j.core.data.BatchSampler;
+import io.dpo4j.core.data.PaddedSequences;
+import io.dpo4j.core.data.SamplerPosition;
+import io.dpo4j.core.data.TokenIds;
+import io.dpo4j.core.data.TokenizedPair;
+import io.dpo4j.core.data.TokenizedUnpaired;
+import io.dpo4j.core.kernel.LogProbKernel;
+import io.dpo4j.core.train.ModelHub;
+import io.dpo4j.core.train.ReferenceCache;
+import io.dpo4j.core.train.ReferencePass;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The reference statistics of a run, before training: every sequence training and evaluation will
+ * score (chosen, rejected, unpaired completions, and KTO's mismatched rows, found by walking the
+ * sampler), taken from precomputed statistics or computed once by the reference model.
+ */
+final class ReferenceStage {
+
+    /** The statistics, whether a cache file was reused, and how many sequences the model scored. */
+    record Outcome(ReferenceCache cache, boolean reused, int scored) {
+    }
+
+    private ReferenceStage() {
+    }
+
+    static Outcome run(Reference reference, Path initialPolicy, PreparedData data, BatchSampler sampler,
+            MicroBatches micro, long totalSteps, boolean mismatched, LogProbKernel kernel, int pad, int batchSize,
+            Path cacheDir, Device device, PrintWriter log) throws IOException {
+        List<TokenIds[]> sequences = sequences(data, sampler, micro, totalSteps, mismatched);
+        if (reference instanceof Reference.Statistics s) {
+            long missing = sequences.stream().filter(x -> !s.cache().contains(ReferenceCache.Key.of(x[0].toArray(),
+                    x[1].toArray()))).count();
+            if (missing > 0) {
+                throw new DpoException("reference statistics: the given statistics lack " + missing + " of the "
+                        + sequences.size() + " sequences this run scores (computed for other data or lengths?)");
+            }
+            log.println("reference statistics: " + s.cache().size() + " precomputed sequences (no reference model)");
+            return new Outcome(s.cache(), true, 0);
+        }
+        Path folder = reference instanceof Reference.Model m ? ModelHub.requireModelFolder(m.folder(), "reference")
+                : initialPolicy;
+        Path file = null;
+        if (cacheDir != null) {
+            String key = ReferenceCache.cacheKey(ModelHub.fingerprint(folder), data.fingerprint(),
+                    data.truncation().describe());
+            file = ReferencePass.file(cacheDir, key);
+        }
+        ReferencePass.Outcome o = ReferencePass.run(folder, file, sequences, kernel, pad, 4 * batchSize,
+                device.toDjl(), log);
+        return new Outcome(o.cache(), o.reused(), o.scored());
+    }
+
+    private static List<TokenIds[]> sequences(PreparedData data, BatchSampler sampler, MicroBatches micro,
+            long totalSteps, boolean mismatched) {
+        List<TokenIds[]> sequences = new ArrayList<>();
+        for (List<TokenizedPair> pairs : List.of(data.trainPairs(), data.validationPairs())) {
+            for (TokenizedPair p : pairs) {
+                sequences.add(new TokenIds[] {p.prompt(), p.chosen()});
+                sequences.add(new TokenIds[] {p.prompt(), p.rejected()});
+            }
+        }
+        for (List<TokenizedUnpaired> examples : List.of(data.trainUnpaired(), data.validationUnpaired())) {
+            for (TokenizedUnpaired u : examples) {
+                sequences.add(new TokenIds[] {u.prompt(), u.completion()});
+            }
+        }
+        if (mismatched && data.layout() == io.dpo4j.api.DataLayout.UNPAIRED) {
+            // KTO's mismatched rows depend on which examples share a micro-batch: walk the sampler.
+            SamplerPosition position = SamplerPosition.START;
+            for (long step = 0; step < totalSteps; step++) {
+                int[] indices = sampler.batch(position);
+                position = sampler.next(position);
+                for (StepBatch b : micro.of(indices)) {
+                    if (b.mismatched().isPresent()) {
+                        PaddedSequences m = b.mismatched().get();
+                        for (int r = 0; r < m.rows(); r++) {
+                            sequences.add(new TokenIds[] {m.promptIds(r), m.responseIds(r)});
+                        }
+                    }
+                }
+            }
+        }
+        return sequences;
+    }
+}
