@@ -200,7 +200,7 @@ public final class PreferenceTraining {
         private int epochs = 1;
         private Integer steps;
         private long seed = 42;
-        private LogProbKernel kernel = new ChunkedLogProbKernel();
+        private LogProbKernel kernel = new ChunkedLogProbKernel(256L << 20);
         private TruncationSettings truncation = new TruncationSettings(64, 64, 128, TruncationPolicy.TRUNCATE);
         private BadRowPolicy onBadRow = BadRowPolicy.ERROR;
         private EvaluationSettings evaluation = EvaluationSettings.defaults();
@@ -297,7 +297,7 @@ public final class PreferenceTraining {
             return this;
         }
 
-        /** The log-prob kernel (default: the chunked kernel with its default budget). */
+        /** The log-prob kernel (default: the chunked kernel with a 256 MiB logits budget). */
         public Builder kernel(LogProbKernel k) {
             this.kernel = Objects.requireNonNull(k, "kernel");
             return this;

@@ -4,14 +4,16 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpo4j.api.ConfiguredObjective;
 import io.dpo4j.bench.scenario.BenchContext;
-import io.dpo4j.core.config.ConfigFiles;
-import io.dpo4j.core.config.TrainConfig;
+import io.dpo4j.core.data.PairedExample;
+import io.dpo4j.core.data.PreferenceExample;
 import io.dpo4j.core.data.TokenIds;
+import io.dpo4j.core.data.TruncationPolicy;
+import io.dpo4j.core.data.TruncationSettings;
 import io.dpo4j.core.generation.GenerationResult;
 import io.dpo4j.core.generation.Generator;
 import io.dpo4j.core.generation.SamplingOptions;
-import io.dpo4j.core.io.AtomicFiles;
 import io.dpo4j.core.kernel.KernelType;
 import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.model.HuggingFaceCheckpoint;
@@ -19,9 +21,14 @@ import io.dpo4j.core.model.LlamaModel;
 import io.dpo4j.core.synthetic.SyntheticDataset;
 import io.dpo4j.core.tokenizer.TextTokenizer;
 import io.dpo4j.core.train.ModelHub;
-import io.dpo4j.core.train.PreferenceTrainer;
 import io.dpo4j.core.train.SequenceScorer;
 import io.dpo4j.core.train.Threads;
+import io.dpo4j.train.EvaluationSettings;
+import io.dpo4j.train.OptimizerSettings;
+import io.dpo4j.train.PreferenceTraining;
+import io.dpo4j.train.Reference;
+import io.dpo4j.train.TrainingData;
+import io.dpo4j.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -34,13 +41,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The DPO paper's protocol (§6) in miniature, for one seed, on the built-in controlled-sentiment
  * language: a warmed-up tiny model is the reference π_ref; k completions per training prompt are
  * sampled from π_ref and labelled by Bradley–Terry on the ground-truth reward; held-out prompts are
- * kept for evaluation. Training runs go through the ordinary {@link PreferenceTrainer} on ordinary
- * files; afterwards their samples are scored by π_ref to estimate the sequence-level
+ * kept for evaluation. Training runs go through the library API ({@link PreferenceTraining}) on the
+ * pairs in memory, and a {@link RunRecorder} listener collects each evaluation and its samples;
+ * afterwards the samples are scored by π_ref to estimate the sequence-level
  * KL(π‖π_ref) = E_{y∼π}[log π(y) − log π_ref(y)] at every evaluation. Everything is generated and
  * deterministic by seed.
  */
@@ -65,6 +74,26 @@ public final class LanguageLab {
             int maxNewTokens, double bradleyTerryScale, double lr, int batchSize) {
     }
 
+    /**
+     * Preference pairs sampled from π_ref.
+     *
+     * @param train pairs on the training prompts
+     * @param validation pairs on the held-out prompts
+     */
+    public record Preferences(List<PairedExample> train, List<PairedExample> validation) {
+
+        /** As training data. */
+        public TrainingData data() {
+            return TrainingData.of(train, validation);
+        }
+    }
+
+    /** Preferences already sampled in this process, by lab folder and name (scenarios share them). */
+    private static final Map<String, Preferences> SAMPLED = new ConcurrentHashMap<>();
+
+    /** The chunked kernel with the logits budget of {@code dpo train}'s default (256 MiB). */
+    private static final long KERNEL_BUDGET = 256L << 20;
+
     /** Decides, for two completions, which is chosen; may be noisy. */
     @FunctionalInterface
     public interface Labeler {
@@ -79,7 +108,7 @@ public final class LanguageLab {
     private final Path cache;
     private final Path synthetic;
     private final Path reference;
-    private final LogProbKernel kernel = KernelType.fromId("chunked").create();
+    private final LogProbKernel kernel = KernelType.CHUNKED.create(KERNEL_BUDGET);
     private final List<String> trainPrompts;
     private final List<String> heldOut;
 
@@ -123,40 +152,37 @@ public final class LanguageLab {
     }
 
     private Path model(boolean warm) throws IOException {
-        ObjectNode tree = JSON.createObjectNode();
-        tree.put("model", TrainConfig.TINY);
-        tree.put("seed", seed);
-        tree.putObject("sft").put("enabled", warm ? "true" : "false").put("steps", settings.sftSteps());
-        tree.put("output", dir.resolve("unused").toString());
-        TrainConfig c = TrainConfig.read("bench", tree, p -> ctx.registry());
         try (PrintWriter log = logFile(warm ? "warmup" : "base")) {
-            return new ModelHub(cache, log).initialPolicy(c, synthetic, kernel);
+            return new ModelHub(cache, log).initialPolicy(ModelHub.TINY, seed,
+                    ModelHub.WarmUp.defaults(warm, settings.sftSteps()), synthetic, kernel);
         }
     }
 
     /**
      * Preference data sampled from π_ref: {@code samplesPerPrompt} completions per training prompt,
      * paired consecutively and labelled by {@code labeler}; validation pairs likewise on the held-out
-     * prompts. Written as ordinary JSON Lines; returns {train, validation}.
+     * prompts. Sampled once per process for a seed and name.
      */
-    public Path[] preferences(String name, Labeler labeler) throws IOException {
-        Path train = dir.resolve("data").resolve(name + "-train.jsonl");
-        Path validation = dir.resolve("data").resolve(name + "-validation.jsonl");
-        if (Files.isRegularFile(train) && Files.isRegularFile(validation)) {
-            return new Path[] {train, validation};
+    public Preferences preferences(String name, Labeler labeler) throws IOException {
+        String key = dir.toAbsolutePath() + "/" + name;
+        Preferences done = SAMPLED.get(key);
+        if (done != null) {
+            return done;
         }
+        Preferences p;
         try (NDManager manager = NDManager.newBaseManager();
                 LlamaModel ref = HuggingFaceCheckpoint.load(reference, manager.newSubManager());
                 TextTokenizer tokenizer = TextTokenizer.load(reference)) {
             Random rng = new Random(seed * 1_000_033L + name.hashCode());
-            AtomicFiles.writeString(train, pairs(ref, tokenizer, trainPrompts, labeler, rng, 1));
-            AtomicFiles.writeString(validation, pairs(ref, tokenizer, heldOut, labeler, rng, 2));
+            p = new Preferences(pairs(ref, tokenizer, trainPrompts, labeler, rng, 1, name + "-train"),
+                    pairs(ref, tokenizer, heldOut, labeler, rng, 2, name + "-validation"));
         }
-        return new Path[] {train, validation};
+        SAMPLED.put(key, p);
+        return p;
     }
 
-    private String pairs(LlamaModel model, TextTokenizer tokenizer, List<String> prompts, Labeler labeler, Random rng,
-            long stream) throws IOException {
+    private List<PairedExample> pairs(LlamaModel model, TextTokenizer tokenizer, List<String> prompts, Labeler labeler,
+            Random rng, long stream, String name) {
         int k = Math.max(2, settings.samplesPerPrompt());
         List<long[]> inputs = new ArrayList<>();
         for (String p : prompts) {
@@ -174,7 +200,7 @@ public final class LanguageLab {
                     seed * 7919 + stream * 104_729 + start), Set.of(eos), pad);
             completions.addAll(g.tokens());
         }
-        StringBuilder out = new StringBuilder();
+        List<PairedExample> out = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             String prompt = prompts.get(i);
             for (int j = 0; j + 1 < k; j += 2) {
@@ -189,16 +215,10 @@ public final class LanguageLab {
                     continue;
                 }
                 boolean first = labeler.prefersFirst(prompt, ta, a.length, tb, b.length, rng);
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("prompt", prompt);
-                row.put("chosen", first ? ta : tb);
-                row.put("rejected", first ? tb : ta);
-                row.put("chosen_reward", SyntheticDataset.reward(prompt, first ? ta : tb));
-                row.put("rejected_reward", SyntheticDataset.reward(prompt, first ? tb : ta));
-                out.append(JSON.writeValueAsString(row)).append('\n');
+                out.add(TrainingData.pair(name + "-" + (out.size() + 1), prompt, first ? ta : tb, first ? tb : ta));
             }
         }
-        return out.toString();
+        return out;
     }
 
     private static long[] strip(long[] tokens, long eos) {
@@ -225,49 +245,54 @@ public final class LanguageLab {
     }
 
     /**
-     * One training run.
+     * One training run through the library API.
      *
-     * @param name a unique run name (folder)
+     * @param name a unique run name (its log file)
      * @param initial the initial policy folder (π_ref or the base)
+     * @param data the training and validation examples
      * @param objective {@code {id, params}} as in a training configuration
-     * @param overrides more {@code key=value} settings
      */
-    public Run train(String name, Path initial, Path[] data, ObjectNode objective, int steps, int evalEvery,
-            List<String> overrides) throws IOException {
-        ObjectNode tree = JSON.createObjectNode();
-        tree.put("seed", seed);
-        tree.put("threads", 1);
-        tree.put("model", initial.toString());
-        tree.put("reference", reference.toString());
-        tree.putObject("sft").put("enabled", "false");
-        ObjectNode d = tree.putObject("data");
-        d.putArray("train").add(data[0].toString());
-        d.putArray("validation").add(data[1].toString());
-        d.put("max_prompt_length", 16).put("max_response_length", settings.maxNewTokens() + 1)
-                .put("max_length", 16 + settings.maxNewTokens() + 1);
-        tree.set("objective", objective);
-        tree.putObject("optimizer").put("lr", settings.lr());
-        tree.put("batch_size", settings.batchSize());
-        tree.put("max_steps", steps);
-        tree.put("eval_every", evalEvery);
-        tree.put("checkpoint_every", steps);
-        tree.put("keep_checkpoints", 1);
-        ObjectNode e = tree.putObject("evaluation");
-        e.put("sample_prompts", settings.evalPrompts()).put("max_new_tokens", settings.maxNewTokens())
-                .put("prompts", synthetic.resolve("prompts.jsonl").toString()).put("true_reward", "sentiment");
-        Path out = dir.resolve("runs").resolve(name);
-        tree.put("output", out.toString());
-        ConfigFiles.applyOverrides(tree, overrides);
-        TrainConfig config = TrainConfig.read("bench run " + name, tree, p -> ctx.registry());
+    public Run train(String name, Path initial, TrainingData data, ObjectNode objective, int steps, int evalEvery)
+            throws IOException {
+        ConfiguredObjective configured = ctx.registry().require(objective.get("id").asText())
+                .configure(params(objective));
+        int responseLength = settings.maxNewTokens() + 1;
+        RunRecorder recorder = new RunRecorder();
         long start = System.nanoTime();
-        PreferenceTrainer.Summary summary;
         double peak;
         try (PrintWriter log = logFile(name); PeakMemory memory = PeakMemory.start()) {
-            summary = new PreferenceTrainer(config, new PreferenceTrainer.Options(false, true, cache), log).run();
-            peak = memory.peakMib();
+            PreferenceTraining training = PreferenceTraining.builder()
+                    .policy(initial)
+                    .reference(Reference.model(reference))
+                    .objective(configured)
+                    .data(data)
+                    .optimizer(OptimizerSettings.adamW(settings.lr()))
+                    .batchSize(settings.batchSize())
+                    .steps(steps)
+                    .seed(seed)
+                    .kernel(KernelType.CHUNKED.create(KERNEL_BUDGET))
+                    .truncation(new TruncationSettings(16, responseLength, 16 + responseLength,
+                            TruncationPolicy.TRUNCATE))
+                    .evaluation(EvaluationSettings.defaults().withEvery(evalEvery)
+                            .withSampling(settings.evalPrompts(), settings.maxNewTokens())
+                            .withPrompts(heldOut).withReward(SyntheticDataset::reward))
+                    .listener(recorder)
+                    .cacheDirectory(cache)
+                    .log(log)
+                    .build();
+            try (TrainingResult result = training.fit()) {
+                peak = memory.peakMib();
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return Run.read(name, seed, objective, out, seconds, peak, summary);
+        return recorder.run(name, seed, objective, dir.resolve("logs").resolve(name + ".log"), seconds, peak);
+    }
+
+    private static Map<String, Object> params(ObjectNode objective) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        objective.path("params").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNumber()
+                ? e.getValue().asDouble() : e.getValue().isBoolean() ? e.getValue().asBoolean() : e.getValue().asText()));
+        return out;
     }
 
     /** Estimates KL(π‖π_ref) at every evaluation of the runs from their samples, scored by π_ref. */
@@ -279,21 +304,17 @@ public final class LanguageLab {
             SequenceScorer scorer = new SequenceScorer(ref, kernel, pad, 64);
             for (Run run : runs) {
                 for (Run.Eval e : run.evals()) {
-                    Path file = run.folder().resolve("samples").resolve(String.format("step-%08d.jsonl", e.step()));
-                    if (!Files.isRegularFile(file)) {
-                        continue;
-                    }
                     List<TokenIds> prompts = new ArrayList<>();
                     List<TokenIds> completions = new ArrayList<>();
                     List<Double> policy = new ArrayList<>();
-                    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                        JsonNode n = JSON.readTree(line);
-                        if (n.get("policy_logp") == null || n.get("policy_logp").isNull()) {
+                    for (io.dpo4j.train.EvaluationEvent.Sample s : e.samples()) {
+                        if (s.policyLogp() == null) {
                             continue;
                         }
-                        prompts.add(TokenIds.of(ints(n.get("prompt_ids"))));
-                        completions.add(TokenIds.of(ints(n.get("completion_ids"))));
-                        policy.add(n.get("policy_logp").asDouble());
+                        prompts.add(TokenIds.of(s.promptIds()));
+                        completions.add(TokenIds.of(java.util.Arrays.stream(s.completionIds()).mapToInt(x -> (int) x)
+                                .toArray()));
+                        policy.add(s.policyLogp());
                     }
                     if (prompts.isEmpty()) {
                         continue;
@@ -307,14 +328,6 @@ public final class LanguageLab {
                 }
             }
         }
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
     }
 
     private PrintWriter logFile(String name) throws IOException {

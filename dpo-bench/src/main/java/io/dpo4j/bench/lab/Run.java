@@ -1,26 +1,20 @@
 package io.dpo4j.bench.lab;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dpo4j.core.train.PreferenceTrainer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.dpo4j.train.EvaluationEvent;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One finished training run of the benchmark: its objective, seed, folder, costs, and the
- * measurements of every evaluation (read back from its {@code metrics.jsonl}).
+ * measurements of every evaluation (collected by a {@link RunRecorder} listener).
  *
  * @param name the run's name
  * @param seed its seed
  * @param objective {@code {id, params}}
- * @param folder the run folder
+ * @param folder the run's log file
  * @param seconds wall time
  * @param peakMib the process's peak resident memory during the run
  * @param tokensPerSecond training throughput (response tokens per second)
@@ -29,8 +23,6 @@ import java.util.Map;
 public record Run(String name, long seed, ObjectNode objective, Path folder, double seconds, double peakMib,
         double tokensPerSecond, List<Eval> evals) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** One evaluation; the KL is filled in afterwards by {@link LanguageLab#scoreKl}. */
     public static final class Eval {
         private final long step;
@@ -38,9 +30,12 @@ public record Run(String name, long seed, ObjectNode objective, Path folder, dou
         private final double length;
         private final double accuracy;
         private final double margin;
+        private final List<EvaluationEvent.Sample> samples;
         private double kl = Double.NaN;
 
-        Eval(long step, double reward, double length, double accuracy, double margin) {
+        Eval(long step, double reward, double length, double accuracy, double margin,
+                List<EvaluationEvent.Sample> samples) {
+            this.samples = List.copyOf(samples);
             this.step = step;
             this.reward = reward;
             this.length = length;
@@ -70,6 +65,11 @@ public record Run(String name, long seed, ObjectNode objective, Path folder, dou
         /** Held-out mean implicit-reward margin. */
         public double margin() {
             return margin;
+        }
+
+        /** The responses sampled at this evaluation. */
+        public List<EvaluationEvent.Sample> samples() {
+            return samples;
         }
 
         /** Sequence-level KL(π‖π_ref) estimated from the samples (NaN before scoring). */
@@ -115,27 +115,6 @@ public record Run(String name, long seed, ObjectNode objective, Path folder, dou
         return metric.applyAsDouble(last());
     }
 
-    static Run read(String name, long seed, ObjectNode objective, Path folder, double seconds, double peakMib,
-            PreferenceTrainer.Summary summary) throws IOException {
-        List<Eval> evals = new ArrayList<>();
-        double tps = Double.NaN;
-        for (String line : Files.readAllLines(folder.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
-            JsonNode n = JSON.readTree(line);
-            if ("eval".equals(n.path("split").asText())) {
-                evals.add(new Eval(n.get("step").asLong(), num(n, "eval/sample_reward"), num(n, "eval/sample_length"),
-                        num(n, "eval/rewards/accuracies"), num(n, "eval/rewards/margins")));
-            } else if (n.has("tokens_per_second")) {
-                tps = n.get("tokens_per_second").asDouble();
-            }
-        }
-        return new Run(name, seed, objective, folder, seconds, peakMib, tps, evals);
-    }
-
-    private static double num(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || !v.isNumber() ? Double.NaN : v.asDouble();
-    }
-
     /** A row for the results files. */
     public Map<String, Object> row(String scenario, String cell) {
         Map<String, Object> r = new LinkedHashMap<>();
@@ -153,7 +132,7 @@ public record Run(String name, long seed, ObjectNode objective, Path folder, dou
         r.put("seconds", seconds);
         r.put("tokens_per_second", tokensPerSecond);
         r.put("peak_rss_mib", peakMib);
-        r.put("run_folder", folder.toString());
+        r.put("run_log", folder.toString());
         return r;
     }
 }

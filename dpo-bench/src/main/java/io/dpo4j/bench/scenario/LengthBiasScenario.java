@@ -4,10 +4,10 @@ import io.dpo4j.bench.lab.LanguageLab;
 import io.dpo4j.bench.lab.Run;
 import io.dpo4j.bench.stats.Bootstrap;
 import io.dpo4j.bench.stats.RankTest;
+import io.dpo4j.core.data.Content;
+import io.dpo4j.core.data.PairedExample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,15 +50,14 @@ public final class LengthBiasScenario {
         try {
             for (long seed : ctx.seeds()) {
                 LanguageLab lab = LanguageLab.open(ctx, seed, settings.lab());
-                Path[] data = lab.preferences(String.format(Locale.ROOT, "length-%.3f", settings.perToken()),
+                LanguageLab.Preferences data = lab.preferences(String.format(Locale.ROOT, "length-%.3f", settings.perToken()),
                         lab.lengthBiased(settings.perToken()));
-                chosenMinusRejected += lengthGap(data[0]) / ctx.seeds().size();
+                chosenMinusRejected += lengthGap(data.train()) / ctx.seeds().size();
                 List<Run> runs = new ArrayList<>();
                 for (Map.Entry<String, Map<String, Object>> e : settings.objectives().entrySet()) {
                     ctx.log().printf(Locale.ROOT, "  length bias: seed %d, %s%n", seed, e.getKey());
-                    Run r = lab.train("length-" + e.getKey(), lab.reference(), data,
-                            LanguageLab.objective(e.getKey(), e.getValue()), settings.steps(), settings.evalEvery(),
-                            List.of());
+                    Run r = lab.train("length-" + e.getKey(), lab.reference(), data.data(),
+                            LanguageLab.objective(e.getKey(), e.getValue()), settings.steps(), settings.evalEvery());
                     runs.add(r);
                     cells.add(e.getKey(), r);
                 }
@@ -130,15 +129,15 @@ public final class LengthBiasScenario {
                         "tokens", false, series)), rows, (System.nanoTime() - start) / 1e9);
     }
 
-    private static double lengthGap(Path file) throws IOException {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static double lengthGap(List<PairedExample> pairs) {
         double sum = 0;
-        int n = 0;
-        for (String line : Files.readAllLines(file)) {
-            com.fasterxml.jackson.databind.JsonNode row = json.readTree(line);
-            sum += row.get("chosen").asText().split("\\s+").length - row.get("rejected").asText().split("\\s+").length;
-            n++;
+        for (PairedExample p : pairs) {
+            sum += text(p.chosen()).split("\\s+").length - text(p.rejected()).split("\\s+").length;
         }
-        return n == 0 ? 0 : sum / n;
+        return pairs.isEmpty() ? 0 : sum / pairs.size();
+    }
+
+    private static String text(Content c) {
+        return ((Content.Text) c).text();
     }
 }

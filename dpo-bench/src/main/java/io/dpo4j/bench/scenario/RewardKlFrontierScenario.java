@@ -49,16 +49,15 @@ public final class RewardKlFrontierScenario {
         try {
             for (long seed : ctx.seeds()) {
                 LanguageLab lab = LanguageLab.open(ctx, seed, settings.lab());
-                java.nio.file.Path[] data = lab.preferences("bradley-terry", lab.bradleyTerry());
+                LanguageLab.Preferences data = lab.preferences("bradley-terry", lab.bradleyTerry());
                 List<Run> runs = new ArrayList<>();
                 for (Map.Entry<String, List<Map<String, Object>>> e : settings.sweeps().entrySet()) {
                     for (Map<String, Object> params : e.getValue()) {
                         String cell = e.getKey() + (params.isEmpty() ? "" : " " + params);
                         objectiveOf.put(cell, e.getKey());
                         ctx.log().printf(Locale.ROOT, "  frontier: seed %d, %s%n", seed, cell);
-                        Run run = lab.train("frontier-" + safe(cell), lab.reference(), data,
-                                LanguageLab.objective(e.getKey(), params), settings.steps(), settings.evalEvery(),
-                                List.of());
+                        Run run = lab.train("frontier-" + safe(cell), lab.reference(), data.data(),
+                                LanguageLab.objective(e.getKey(), params), settings.steps(), settings.evalEvery());
                         runs.add(run);
                         cells.add(cell, run);
                     }

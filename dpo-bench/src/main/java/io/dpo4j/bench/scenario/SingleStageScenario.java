@@ -6,7 +6,6 @@ import io.dpo4j.bench.stats.Bootstrap;
 import io.dpo4j.bench.stats.RankTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,12 +49,12 @@ public final class SingleStageScenario {
         try {
             for (long seed : ctx.seeds()) {
                 LanguageLab lab = LanguageLab.open(ctx, seed, settings.lab());
-                Path[] data = lab.preferences("bradley-terry", lab.bradleyTerry());
+                LanguageLab.Preferences data = lab.preferences("bradley-terry", lab.bradleyTerry());
                 ctx.log().printf(Locale.ROOT, "  single stage: seed %d, orpo from base and sft + dpo%n", seed);
-                Run orpo = lab.train("single-orpo", lab.base(), data, LanguageLab.objective("orpo",
-                        settings.orpoParams()), settings.orpoSteps(), settings.evalEvery(), List.of());
-                Run dpo = lab.train("single-dpo", lab.reference(), data, LanguageLab.objective("dpo",
-                        settings.dpoParams()), settings.dpoSteps(), settings.evalEvery(), List.of());
+                Run orpo = lab.train("single-orpo", lab.base(), data.data(), LanguageLab.objective("orpo",
+                        settings.orpoParams()), settings.orpoSteps(), settings.evalEvery());
+                Run dpo = lab.train("single-dpo", lab.reference(), data.data(), LanguageLab.objective("dpo",
+                        settings.dpoParams()), settings.dpoSteps(), settings.evalEvery());
                 lab.scoreKl(List.of(orpo, dpo));
                 cells.add(orpoCell, orpo);
                 cells.add(dpoCell, dpo);

@@ -1,16 +1,14 @@
 package io.dpo4j.bench.scenario;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpo4j.bench.lab.LanguageLab;
 import io.dpo4j.bench.lab.Run;
 import io.dpo4j.bench.stats.Bootstrap;
 import io.dpo4j.bench.stats.RankTest;
-import io.dpo4j.core.io.AtomicFiles;
+import io.dpo4j.core.data.PairedExample;
+import io.dpo4j.core.data.UnpairedExample;
+import io.dpo4j.train.TrainingData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +40,6 @@ public final class UnpairedImbalanceScenario {
             Map<String, Object> dpoParams, int steps, int evalEvery) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Settings settings;
 
     public UnpairedImbalanceScenario(Settings settings) {
@@ -60,16 +56,15 @@ public final class UnpairedImbalanceScenario {
         try {
             for (long seed : ctx.seeds()) {
                 LanguageLab lab = LanguageLab.open(ctx, seed, settings.lab());
-                Path[] pairs = lab.preferences("bradley-terry", lab.bradleyTerry());
-                Path[] split = imbalanced(pairs, seed, counts);
+                LanguageLab.Preferences pairs = lab.preferences("bradley-terry", lab.bradleyTerry());
+                TrainingData[] split = imbalanced(pairs, seed, counts);
                 Map<String, Object> kto = new LinkedHashMap<>();
                 kto.put("desirable_weight", settings.desirableWeight());
                 ctx.log().printf(Locale.ROOT, "  unpaired: seed %d, kto and dpo%n", seed);
-                Run k = lab.train("unpaired-kto", lab.reference(), new Path[] {split[0], pairs[1]},
-                        LanguageLab.objective("kto", kto), settings.steps(), settings.evalEvery(), List.of());
-                Run d = lab.train("unpaired-dpo", lab.reference(), new Path[] {split[1], pairs[1]},
-                        LanguageLab.objective("dpo", settings.dpoParams()), settings.steps(), settings.evalEvery(),
-                        List.of());
+                Run k = lab.train("unpaired-kto", lab.reference(), split[0], LanguageLab.objective("kto", kto),
+                        settings.steps(), settings.evalEvery());
+                Run d = lab.train("unpaired-dpo", lab.reference(), split[1],
+                        LanguageLab.objective("dpo", settings.dpoParams()), settings.steps(), settings.evalEvery());
                 lab.scoreKl(List.of(k, d));
                 cells.add("kto (λD=" + settings.desirableWeight() + ", 10% desirable kept)", k);
                 cells.add("dpo (pairs that remain)", d);
@@ -120,38 +115,30 @@ public final class UnpairedImbalanceScenario {
                         "mean true reward", false, series)), rows, (System.nanoTime() - start) / 1e9);
     }
 
-    /** {unpaired KTO file, DPO file of surviving pairs}; counts += {desirable, undesirable, pairs}. */
-    private Path[] imbalanced(Path[] pairs, long seed, int[] counts) throws IOException {
+    /** {unpaired KTO data, DPO data of the surviving pairs}, both with the validation pairs; counts += {desirable, undesirable, pairs}. */
+    private TrainingData[] imbalanced(LanguageLab.Preferences pairs, long seed, int[] counts) {
         Random rng = new Random(seed * 977 + 13);
-        StringBuilder unpaired = new StringBuilder();
-        StringBuilder kept = new StringBuilder();
-        List<String> lines = Files.readAllLines(pairs[0]);
+        List<UnpairedExample> unpaired = new ArrayList<>();
+        List<PairedExample> kept = new ArrayList<>();
+        List<PairedExample> all = pairs.train();
         // At least one desirable example survives, so both methods have something to learn from.
-        int forced = rng.nextInt(Math.max(1, lines.size()));
+        int forced = rng.nextInt(Math.max(1, all.size()));
         boolean anyKept = false;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            JsonNode row = JSON.readTree(line);
-            String prompt = row.get("prompt").asText();
-            boolean keep = rng.nextDouble() < settings.keepDesirable() || (!anyKept && i == lines.size() - 1)
-                    || (i == forced && settings.keepDesirable() > 0 && lines.size() * settings.keepDesirable() < 1);
+        for (int i = 0; i < all.size(); i++) {
+            PairedExample pair = all.get(i);
+            boolean keep = rng.nextDouble() < settings.keepDesirable() || (!anyKept && i == all.size() - 1)
+                    || (i == forced && settings.keepDesirable() > 0 && all.size() * settings.keepDesirable() < 1);
             anyKept |= keep;
             if (keep) {
-                unpaired.append(JSON.writeValueAsString(Map.of("prompt", prompt, "completion", row.get("chosen").asText(),
-                        "label", true))).append('\n');
-                kept.append(line).append('\n');
+                unpaired.add(pair.unpair().get(0));
+                kept.add(pair);
                 counts[0]++;
                 counts[2]++;
             }
-            unpaired.append(JSON.writeValueAsString(Map.of("prompt", prompt, "completion", row.get("rejected").asText(),
-                    "label", false))).append('\n');
+            unpaired.add(pair.unpair().get(1));
             counts[1]++;
         }
-        Path dir = pairs[0].getParent();
-        Path u = dir.resolve("imbalanced-" + seed + "-unpaired.jsonl");
-        Path p = dir.resolve("imbalanced-" + seed + "-pairs.jsonl");
-        AtomicFiles.writeString(u, unpaired.toString());
-        AtomicFiles.writeString(p, kept.toString());
-        return new Path[] {u, p};
+        return new TrainingData[] {TrainingData.of(unpaired, pairs.validation()), TrainingData.of(kept,
+                pairs.validation())};
     }
 }

@@ -46,7 +46,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         Kernel kernel, Evaluation evaluation) {
 
     /** The word that selects the embedded tiny model. */
-    public static final String TINY = "tiny";
+    public static final String TINY = io.dpo4j.core.train.ModelHub.TINY;
 
     /** When the supervised warm-up runs. */
     public enum SftMode { AUTO, TRUE, FALSE }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.core.DpoException;
-import io.dpo4j.core.config.TrainConfig;
 import io.dpo4j.core.io.AtomicFiles;
 import io.dpo4j.core.io.Checksums;
 import io.dpo4j.core.kernel.LogProbKernel;
@@ -33,6 +32,9 @@ import java.util.stream.Stream;
  */
 public final class ModelHub {
 
+    /** The word that selects the embedded tiny model. */
+    public static final String TINY = "tiny";
+
     private final Path cacheDir;
     private final PrintWriter log;
 
@@ -42,31 +44,48 @@ public final class ModelHub {
     }
 
     /**
+     * The supervised warm-up of the initial policy.
+     *
+     * @param enabled whether it runs
+     * @param steps optimizer steps
+     * @param lr peak learning rate (linear decay)
+     * @param batchSize texts per step
+     * @param corpus a JSON Lines file with a {@code text} field, or null for the synthetic corpus
+     * @param maxLength longest text in tokens
+     */
+    public record WarmUp(boolean enabled, int steps, double lr, int batchSize, Path corpus, int maxLength) {
+
+        /** The defaults of {@code dpo train} (lr 3e-3, 32 texts per step, 128 tokens, the synthetic corpus). */
+        public static WarmUp defaults(boolean enabled, int steps) {
+            return new WarmUp(enabled, steps, 3e-3, 32, null, 128);
+        }
+    }
+
+    /**
      * The folder (Hugging Face layout) of the initial policy.
      *
-     * @param config the run's configuration
+     * @param model a Hugging Face folder, or {@code tiny} for the embedded default
+     * @param seed the tiny model's initialisation and the warm-up's data order
+     * @param warmUp the supervised warm-up
      * @param synthetic the synthetic data folder (its tokenizer and corpus are used for {@code tiny})
      * @param kernel the log-prob kernel the warm-up trains through
      */
-    public Path initialPolicy(TrainConfig config, Path synthetic, LogProbKernel kernel) throws IOException {
-        boolean tiny = TrainConfig.TINY.equals(config.model());
-        boolean sft = switch (config.sft().enabled()) {
-            case AUTO -> tiny;
-            case TRUE -> true;
-            case FALSE -> false;
-        };
+    public Path initialPolicy(String model, long seed, WarmUp warmUp, Path synthetic, LogProbKernel kernel)
+            throws IOException {
+        boolean tiny = TINY.equals(model);
+        boolean sft = warmUp.enabled();
         if (!tiny && !sft) {
-            return requireModelFolder(Path.of(config.model()), "model");
+            return requireModelFolder(Path.of(model), "model");
         }
-        Path corpus = config.sft().data() != null ? Path.of(config.sft().data())
+        Path corpus = warmUp.corpus() != null ? warmUp.corpus()
                 : synthetic == null ? null : synthetic.resolve("sft.jsonl");
         if (sft && corpus == null) {
             throw new DpoException("sft.enabled is true but no corpus is known: set sft.data to a JSON Lines file "
                     + "with a \"text\" field");
         }
-        String key = Checksums.sha256(String.join("\n", List.of(config.model(), String.valueOf(config.seed()),
-                String.valueOf(sft), config.sft().toString(), tiny ? fingerprint(synthetic) : fingerprint(Path.of(
-                        config.model())), corpus == null ? "" : Checksums.sha256(corpus)))
+        String key = Checksums.sha256(String.join("\n", List.of(model, String.valueOf(seed),
+                String.valueOf(sft), warmUp.toString(), tiny ? fingerprint(synthetic) : fingerprint(Path.of(model)),
+                corpus == null ? "" : Checksums.sha256(corpus)))
                 .getBytes(StandardCharsets.UTF_8)).substring(0, 16);
         Path folder = cacheDir.resolve((tiny ? "tiny-" : "sft-") + key);
         if (Files.isRegularFile(folder.resolve("warmup.json"))) {
@@ -74,40 +93,40 @@ public final class ModelHub {
             return folder;
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            LlamaModel model;
+            LlamaModel policy;
             TextTokenizer tokenizer;
             Path tokenizerSource;
             if (tiny) {
                 int vocab = WordLevelTokenizerFiles.vocabularySize(SentimentLexicon.vocabulary());
                 LlamaConfig c = TinyModels.defaultConfig(vocab, 1, 0);
-                model = TinyModels.randomInit(c, config.seed(), manager.newSubManager());
+                policy = TinyModels.randomInit(c, seed, manager.newSubManager());
                 tokenizerSource = synthetic;
             } else {
-                model = HuggingFaceCheckpoint.load(requireModelFolder(Path.of(config.model()), "model"),
+                policy = HuggingFaceCheckpoint.load(requireModelFolder(Path.of(model), "model"),
                         manager.newSubManager());
-                tokenizerSource = Path.of(config.model());
+                tokenizerSource = Path.of(model);
             }
             tokenizer = TextTokenizer.load(tokenizerSource);
-            try (model; tokenizer) {
+            try (policy; tokenizer) {
                 SupervisedTrainer.Result result = null;
                 if (sft) {
                     List<String> texts = TextCorpus.read(corpus);
                     int pad = (int) tokenizer.padTokenId().orElse(tokenizer.eosTokenId().orElse(0));
-                    try (ProgressBar bar = new ProgressBar(log, "warm-up (sft)", config.sft().steps())) {
-                        result = new SupervisedTrainer(model, kernel, pad).train(texts,
-                                new TokenizerEncoder(tokenizer, model.config().vocabSize()),
-                                new SupervisedTrainer.Settings(config.sft().steps(), config.sft().lr(),
-                                        config.sft().batchSize(), config.data().maxLength(), config.seed()), null);
+                    try (ProgressBar bar = new ProgressBar(log, "warm-up (sft)", warmUp.steps())) {
+                        result = new SupervisedTrainer(policy, kernel, pad).train(texts,
+                                new TokenizerEncoder(tokenizer, policy.config().vocabSize()),
+                                new SupervisedTrainer.Settings(warmUp.steps(), warmUp.lr(), warmUp.batchSize(),
+                                        warmUp.maxLength(), seed), null);
                     }
                     log.printf(Locale.ROOT, "warm-up: token NLL %.3f → %.3f over %d steps (%.0f s)%n",
-                            result.firstLoss(), result.lastLoss(), config.sft().steps(), result.seconds());
+                            result.firstLoss(), result.lastLoss(), warmUp.steps(), result.seconds());
                 }
                 Files.createDirectories(cacheDir);
-                HuggingFaceCheckpoint.save(model, folder, SaveOptions.defaults().withTokenizerSource(tokenizerSource));
+                HuggingFaceCheckpoint.save(policy, folder, SaveOptions.defaults().withTokenizerSource(tokenizerSource));
                 ObjectNode info = new ObjectMapper().createObjectNode();
                 info.put("key", key);
-                info.put("model", config.model());
-                info.put("seed", config.seed());
+                info.put("model", model);
+                info.put("seed", seed);
                 info.put("sft", sft);
                 if (result != null) {
                     info.put("first_loss", result.firstLoss());

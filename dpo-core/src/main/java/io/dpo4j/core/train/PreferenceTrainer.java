@@ -95,7 +95,8 @@ public final class PreferenceTrainer {
                         .resolve(HuggingFaceCheckpoint.CONFIG)).parameterCount();
         Threads.configure(config.threads(), parameters);
         Files.createDirectories(cache);
-        Path initial = new ModelHub(cache, log).initialPolicy(config, synthetic, kernel);
+        Path initial = new ModelHub(cache, log).initialPolicy(config.model(), config.seed(), warmUp(), synthetic,
+                kernel);
 
         TrainConfig.Training t = config.training();
         TrainConfig.Optimizer o = config.optimizer();
@@ -148,6 +149,13 @@ public final class PreferenceTrainer {
         return new EvaluationSettings(config.training().evalEvery(), e.samplePrompts(), e.maxNewTokens(),
                 e.temperature(), e.topP(), promptFile == null ? null : EvaluationSettings.promptsFrom(promptFile),
                 reward ? SyntheticDataset::reward : null);
+    }
+
+    /** The configuration's supervised warm-up. */
+    private ModelHub.WarmUp warmUp() {
+        TrainConfig.Sft s = config.sft();
+        return new ModelHub.WarmUp(warmsUp(), s.steps(), s.lr(), s.batchSize(), s.data() == null ? null
+                : Path.of(s.data()), config.data().maxLength());
     }
 
     /** True when the supervised warm-up runs before preference training. */
