@@ -8,21 +8,21 @@
 # Environment: THP_MEM_ALLOC_ENABLE=1 makes libtorch back large arrays with huge pages (see docs/kernel.md).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DIST="$ROOT/dpo-bench/target"
+DIST="$ROOT/dpo-cli/target"
 STAMP="$DIST/.kernel-bench-build-stamp"
 
 needs_build() {
-  [ -f "$STAMP" ] && [ -f "$DIST/dpo-bench.jar" ] && [ -d "$DIST/lib" ] || return 0
+  [ -f "$STAMP" ] && [ -f "$DIST/dpo-cli.jar" ] && [ -d "$DIST/lib" ] || return 0
   [ -n "$(find "$ROOT" -path "$ROOT/examples" -prune -o \( -name pom.xml -o -path '*/src/main/*' \) \
       -newer "$STAMP" -type f -print -quit 2>/dev/null)" ]
 }
 
 if needs_build; then
   echo "kernel-bench: building the distribution..." >&2
-  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -Dmaven.javadoc.skip=true install -pl dpo-bench -am >&2)
+  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -Dmaven.javadoc.skip=true install -pl dpo-cli -am >&2)
   touch "$STAMP"
 fi
 
 export OPT_OUT_TRACKING=true
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$JAVA" -Xmx512m -Dai.djl.offline=true -cp "$DIST/dpo-bench.jar:$DIST/lib/*" io.dpo4j.bench.jmh.KernelReport "$@"
+exec "$JAVA" -Xmx512m -Dai.djl.offline=true -cp "$DIST/dpo-cli.jar:$DIST/lib/*" io.dpo4j.bench.jmh.KernelReport "$@"

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.dpo4j.core.cli.DpoCli;
 import io.dpo4j.core.model.LlamaConfig;
 import io.dpo4j.core.model.LlamaModel;
 import io.dpo4j.core.model.TinyModels;
@@ -46,7 +45,9 @@ public final class ModelThroughput {
 
     /** {@code ModelThroughput [steps] [batch] [tokens]}. */
     public static void main(String[] args) {
-        DpoCli.configureEnvironment();
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int tokens = args.length > 2 ? Integer.parseInt(args[2]) : 256;

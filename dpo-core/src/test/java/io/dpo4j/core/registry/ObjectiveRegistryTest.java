@@ -3,10 +3,6 @@ package io.dpo4j.core.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.Key;
-import com.google.inject.TypeLiteral;
 import io.dpo4j.api.PreferenceObjective;
 import io.dpo4j.core.objective.DpoObjective;
 import java.io.IOException;
@@ -182,18 +178,5 @@ class ObjectiveRegistryTest {
         ObjectiveRegistry r = ObjectiveRegistry.of(List.of(new DpoObjective(), new TestObjectives.Good()));
         assertThatThrownBy(() -> r.require("dpoo")).isInstanceOf(UnknownObjectiveException.class)
                 .hasMessage("unknown objective 'dpoo' (did you mean 'dpo'?); known objectives: dpo, good-plugin");
-    }
-
-    @Test
-    @DisplayName("the Guice bindings expose the discovered objectives by id, and the selector configures them")
-    void guice() {
-        ObjectiveRegistry r = ObjectiveRegistry.of(List.of(new DpoObjective(), new TestObjectives.Good()));
-        Injector injector = Guice.createInjector(new ObjectiveBindings(r));
-        Map<String, PreferenceObjective> byId = injector.getInstance(
-                Key.get(new TypeLiteral<Map<String, PreferenceObjective>>() { }));
-        assertThat(byId).containsOnlyKeys("dpo", "good-plugin");
-        ObjectiveSelector selector = injector.getInstance(ObjectiveSelector.class);
-        assertThat(selector.configure("dpo", Map.of("beta", 0.3)).parameters().real("beta")).isEqualTo(0.3);
-        assertThatThrownBy(() -> selector.select("ipo")).hasMessageContaining("known objectives: dpo, good-plugin");
     }
 }

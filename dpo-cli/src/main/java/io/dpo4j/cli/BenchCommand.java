@@ -1,0 +1,141 @@
+package io.dpo4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpo4j.bench.report.HtmlReport;
+import io.dpo4j.bench.report.Provenance;
+import io.dpo4j.bench.report.ResultFiles;
+import io.dpo4j.bench.report.TextTable;
+import io.dpo4j.bench.scenario.BenchContext;
+import io.dpo4j.bench.scenario.ScenarioReport;
+import io.dpo4j.bench.scenario.Table;
+import io.dpo4j.core.DpoException;
+import io.dpo4j.cli.DpoCommand;
+import io.dpo4j.cli.config.ConfigFiles;
+import io.dpo4j.core.train.ProgressBar;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code dpo bench}: runs a suite of scenarios — each a paper's central claim — over objectives,
+ * hyperparameters and seeds, and writes an HTML report with plots, JSON and CSV results and a
+ * terminal summary with verdicts.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run the comparative benchmark suite: each scenario tests a paper's claim (reproduced or "
+                + "not, with the numbers) and the report shows plots, tables, confidence intervals and costs.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @ParentCommand
+    DpoCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--profile", defaultValue = "quick", paramLabel = "NAME",
+            description = "Built-in suite: quick (default, ≤ 15 min on 2 cores) or full (the complete sweep).")
+    String profile;
+
+    @Option(names = "--suite", paramLabel = "FILE", description = "A suite file (YAML) instead of a built-in profile.")
+    Path suiteFile;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Report folder (default: runs/bench-PROFILE).")
+    Path out;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a suite key, e.g. --set seeds=[1,2].")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        ObjectNode tree = loadSuite();
+        ConfigFiles.applyOverrides(tree, overrides);
+        SuiteSpec suite = SuiteSpec.read(suiteFile == null ? profile + " profile" : suiteFile.toString(), tree,
+                root.registry());
+        Path folder = out != null ? out : Path.of("runs", "bench-" + suite.name());
+        Files.createDirectories(folder);
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        Map<String, String> provenance = Provenance.collect("dpo " + String.join(" ", spec.commandLine()
+                .getParseResult().originalArgs()));
+        provenance.put("suite", suite.name());
+        provenance.put("seeds", suite.seeds().toString());
+        List<ScenarioReport> reports = new ArrayList<>();
+        long start = System.nanoTime();
+        try (NDManager manager = NDManager.newBaseManager();
+                ProgressBar bar = new ProgressBar(err, "bench", suite.scenarios().size())) {
+            BenchContext ctx = new BenchContext(root.registry(), folder, suite.full(), suite.seeds(), err, manager);
+            int done = 0;
+            for (SuiteSpec.ScenarioSpec s : suite.scenarios()) {
+                bar.update(done, "scenario " + s.id());
+                bar.println("== " + s.id());
+                reports.add(runSafely(s, ctx, err));
+                bar.update(++done, "scenario " + s.id() + " done");
+            }
+        }
+        provenance.put("wall time", ProgressBar.clock((System.nanoTime() - start) / 1e9));
+        Table summary = summary(reports);
+        HtmlReport.write(folder, "dpo4j benchmark — " + suite.name(), provenance, List.of(summary), reports);
+        ResultFiles.write(folder, provenance, ConfigFiles.yaml().convertValue(tree, Map.class), reports);
+        stdout.println();
+        stdout.print(TextTable.plain(summary));
+        stdout.println();
+        stdout.println("report: " + folder.resolve("report.html") + "   results: " + folder.resolve("results.json")
+                + ", " + folder.resolve("results.csv"));
+        stdout.flush();
+        return 0;
+    }
+
+    private ObjectNode loadSuite() throws IOException {
+        if (suiteFile != null) {
+            return ConfigFiles.load(suiteFile);
+        }
+        String name = profile.toLowerCase(Locale.ROOT);
+        try (InputStream in = BenchCommand.class.getResourceAsStream("suites/" + name + ".yaml")) {
+            if (in == null) {
+                throw new DpoException("--profile " + profile + ": unknown profile; known: quick, full");
+            }
+            return ConfigFiles.parse(name + " profile", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A scenario that fails is reported (inconclusive, with the error) and the suite goes on. */
+    private ScenarioReport runSafely(SuiteSpec.ScenarioSpec s, BenchContext ctx, PrintWriter err) {
+        long start = System.nanoTime();
+        try {
+            return s.runner().apply(ctx);
+        } catch (RuntimeException e) {
+            err.println("error: scenario " + s.id() + " failed: " + e.getMessage());
+            if (root.verbose()) {
+                e.printStackTrace(err);
+            }
+            return new ScenarioReport(s.id(), s.id(), "(the scenario failed before measuring)",
+                    io.dpo4j.bench.scenario.Verdict.INCONCLUSIVE, "the scenario failed: " + e.getMessage(), List.of(),
+                    List.of(), List.of(), (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    static Table summary(List<ScenarioReport> reports) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ScenarioReport r : reports) {
+            rows.add(List.of(r.title(), r.verdict().label(), r.reason(),
+                    String.format(Locale.ROOT, "%.0f s", r.seconds())));
+        }
+        return new Table("Summary", List.of("scenario", "verdict", "numbers", "time"), rows);
+    }
+
+
+}

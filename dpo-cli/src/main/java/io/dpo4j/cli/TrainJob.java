@@ -1,0 +1,204 @@
+package io.dpo4j.cli;
+
+import io.dpo4j.core.train.ModelHub;
+import io.dpo4j.core.train.Threads;
+import io.dpo4j.core.train.TextCorpus;
+import io.dpo4j.core.DpoException;
+import io.dpo4j.cli.config.ConfigFiles;
+import io.dpo4j.cli.config.TrainConfig;
+import io.dpo4j.core.data.LoadOptions;
+import io.dpo4j.core.data.TruncationSettings;
+import io.dpo4j.core.io.AtomicFiles;
+import io.dpo4j.core.kernel.KernelType;
+import io.dpo4j.core.kernel.LogProbKernel;
+import io.dpo4j.core.model.HuggingFaceCheckpoint;
+import io.dpo4j.core.synthetic.SyntheticDataset;
+import io.dpo4j.train.CheckpointListener;
+import io.dpo4j.train.EvaluationSettings;
+import io.dpo4j.train.MetricsLogListener;
+import io.dpo4j.train.OptimizerSettings;
+import io.dpo4j.train.PreferenceTraining;
+import io.dpo4j.train.ProgressListener;
+import io.dpo4j.train.Reference;
+import io.dpo4j.train.SampleFileListener;
+import io.dpo4j.train.Schedule;
+import io.dpo4j.train.TrainingData;
+import io.dpo4j.train.TrainingResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code dpo train} as a job: maps the validated configuration onto {@link PreferenceTraining}'s
+ * builder, and does what only the command line needs — preflight (everything checkable without a
+ * model, before anything is created), the run folder, the built-in synthetic data, the tiny model's
+ * warm-up, libtorch threads — then writes {@code summary.json}.
+ */
+public final class TrainJob {
+
+    /** How a run starts. */
+    public record Options(boolean resume, boolean overwrite, Path cacheDir) {
+    }
+
+    /** What a finished run reports. */
+    public record Summary(Path output, Path model, long steps, double seconds, Map<String, Double> firstEvaluation,
+            Map<String, Double> lastEvaluation, List<String> warnings, boolean referenceCacheReused, int referenceScored) {
+    }
+
+    private final TrainConfig config;
+    private final Options options;
+    private final PrintWriter log;
+    private final Path out;
+    private final LogProbKernel kernel;
+
+    public TrainJob(TrainConfig config, Options options, PrintWriter log) {
+        this.config = config;
+        this.options = options;
+        this.log = log;
+        this.out = config.output();
+        long budget = (long) config.kernel().memoryBudgetMb() << 20;
+        this.kernel = config.kernel().implementation().create(budget);
+    }
+
+    /** The configuration's cache folder default: {@code .cache} beside the run folder. */
+    public static Path defaultCacheDir(Path output) {
+        Path parent = output.toAbsolutePath().getParent();
+        return (parent == null ? output.toAbsolutePath() : parent).resolve(".cache");
+    }
+
+    /** Runs the whole job; returns its summary. */
+    public Summary run() throws IOException {
+        // Everything that can be checked without a model comes first, and creates nothing: a refused
+        // run leaves no run folder behind.
+        boolean needsReference = config.objectives().stream()
+                .anyMatch(o -> o.configured().requirements().needsReference());
+        Preflight.check(config, options.resume(), options.overwrite(), needsReference);
+        Path cache = options.cacheDir() == null ? defaultCacheDir(out) : options.cacheDir();
+        Path synthetic = null;
+        if (needsSynthetic()) {
+            Files.createDirectories(cache);
+            synthetic = syntheticData(cache);
+        }
+        TrainConfig.Data d = config.data();
+        TrainingData data = TrainingData.load(d.synthetic() ? List.of(synthetic.resolve("train.jsonl"))
+                : d.train().stream().map(Path::of).toList(), d.synthetic() ? List.of(synthetic.resolve(
+                        "validation.jsonl")) : d.validation().stream().map(Path::of).toList(),
+                new LoadOptions(d.format(), d.onBadRow()), d.validationSplit(), config.seed(), log);
+        EvaluationSettings evaluation = evaluation(synthetic);
+        if (config.sft().data() != null && warmsUp()) {
+            TextCorpus.read(Path.of(config.sft().data())); // a malformed corpus stops the run here, not after setup
+        }
+        RunFolder.prepare(config, options.resume(), options.overwrite(), log);
+        long parameters = TrainConfig.TINY.equals(config.model()) ? 0
+                : io.dpo4j.core.model.LlamaConfig.read(ModelHub.requireModelFolder(Path.of(config.model()), "model")
+                        .resolve(HuggingFaceCheckpoint.CONFIG)).parameterCount();
+        Threads.configure(config.threads(), parameters);
+        Files.createDirectories(cache);
+        Path initial = new ModelHub(cache, log).initialPolicy(config.model(), config.seed(), warmUp(), synthetic,
+                kernel);
+
+        TrainConfig.Training t = config.training();
+        TrainConfig.Optimizer o = config.optimizer();
+        CheckpointListener checkpoints = new CheckpointListener(out.resolve("checkpoints"), t.checkpointEvery(),
+                t.keepCheckpoints());
+        PreferenceTraining.Builder b = PreferenceTraining.builder()
+                .policy(initial)
+                .reference(config.reference() == null ? Reference.initialPolicy()
+                        : Reference.model(Path.of(config.reference())))
+                .data(data)
+                .optimizer(new OptimizerSettings(o.lr(), o.weightDecay(), o.beta1(), o.beta2(), o.eps()))
+                .schedule(new Schedule(config.schedule().warmupSteps(), config.schedule().decay()))
+                .batchSize(t.batchSize()).gradientAccumulation(t.gradientAccumulation()).maxGradNorm(t.maxGradNorm())
+                .epochs(t.epochs())
+                .seed(config.seed())
+                .kernel(kernel)
+                .truncation(new TruncationSettings(d.maxPromptLength(), d.maxResponseLength(), d.maxLength(),
+                        d.truncation()))
+                .onBadRow(d.onBadRow())
+                .evaluation(evaluation)
+                .earlyListener(new MetricsLogListener(out.resolve("metrics.jsonl")))
+                .listener(new SampleFileListener(out.resolve("samples")))
+                .listener(new ProgressListener())
+                .listener(checkpoints)
+                .cacheDirectory(cache)
+                .resumeFrom(options.resume() ? checkpoints.folder() : null)
+                .saveModelTo(out.resolve("model"))
+                .log(log);
+        if (t.maxSteps() != null) {
+            b.steps(t.maxSteps());
+        }
+        config.objectives().forEach(spec -> b.objective(spec.configured(), spec.weight()));
+        try (TrainingResult r = b.build().fit()) {
+            Summary summary = new Summary(out, out.resolve("model"), r.steps(), r.seconds(), r.firstEvaluation(),
+                    r.lastEvaluation(), r.warnings(), r.referenceReused(), r.referenceScored());
+            writeSummary(summary, checkpoints.lastStep());
+            return summary;
+        }
+    }
+
+    private EvaluationSettings evaluation(Path synthetic) throws IOException {
+        TrainConfig.Evaluation e = config.evaluation();
+        Path promptFile = e.prompts() != null ? Path.of(e.prompts())
+                : config.data().synthetic() ? synthetic.resolve("prompts.jsonl") : null;
+        boolean reward = switch (e.trueReward()) {
+            case SENTIMENT -> true;
+            case NONE -> false;
+            case AUTO -> config.data().synthetic();
+        };
+        return new EvaluationSettings(config.training().evalEvery(), e.samplePrompts(), e.maxNewTokens(),
+                e.temperature(), e.topP(), promptFile == null ? null : EvaluationSettings.promptsFrom(promptFile),
+                reward ? SyntheticDataset::reward : null);
+    }
+
+    /** The configuration's supervised warm-up. */
+    private ModelHub.WarmUp warmUp() {
+        TrainConfig.Sft s = config.sft();
+        return new ModelHub.WarmUp(warmsUp(), s.steps(), s.lr(), s.batchSize(), s.data() == null ? null
+                : Path.of(s.data()), config.data().maxLength());
+    }
+
+    /** True when the supervised warm-up runs before preference training. */
+    private boolean warmsUp() {
+        return config.sft().enabled() == TrainConfig.SftMode.TRUE
+                || (config.sft().enabled() == TrainConfig.SftMode.AUTO && TrainConfig.TINY.equals(config.model()));
+    }
+
+    private boolean needsSynthetic() {
+        return config.data().synthetic() || (TrainConfig.TINY.equals(config.model()) && config.sft().data() == null);
+    }
+
+    private Path syntheticData(Path cache) throws IOException {
+        Path folder = cache.resolve("synthetic-" + config.seed());
+        if (!Files.isRegularFile(folder.resolve("dataset.json"))) {
+            log.println("data: generating the built-in controlled-sentiment data set (seed " + config.seed() + ") in "
+                    + folder);
+            new SyntheticDataset().write(folder, SyntheticDataset.Settings.defaults(config.seed()));
+        }
+        return folder;
+    }
+
+    private void writeSummary(Summary s, long lastCheckpoint) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("output", s.output().toString());
+        json.put("model", s.model().toString());
+        json.put("steps", s.steps());
+        json.put("seconds", s.seconds());
+        json.put("last_checkpoint_step", lastCheckpoint);
+        json.put("first_evaluation", s.firstEvaluation());
+        json.put("last_evaluation", s.lastEvaluation());
+        json.put("warnings", s.warnings());
+        json.put("reference_cache_reused", s.referenceCacheReused());
+        json.put("reference_sequences_scored", s.referenceScored());
+        AtomicFiles.writeString(out.resolve("summary.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+                .writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    }
+
+    /** The resolved configuration's YAML, as written into the run folder. */
+    public String resolvedYaml() {
+        return ConfigFiles.toYaml(config.toTree());
+    }
+}

@@ -1,2 +1,0 @@
-/** Configuration files: YAML with command-line overrides, validated in one place with every error reported at once. */
-package io.dpo4j.core.config;
