@@ -1,6 +1,7 @@
 package io.dpo4j.bench.jmh;
 
 import ai.djl.ndarray.NDArray;
+import io.dpo4j.bench.PeakMemory;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.api.ConfiguredObjective;
+import io.dpo4j.bench.PeakMemory;
 import io.dpo4j.bench.scenario.BenchContext;
 import io.dpo4j.core.data.PairedExample;
 import io.dpo4j.core.data.PreferenceExample;

@@ -244,7 +244,7 @@ public final class ChunkedLogProbKernel implements LogProbKernel {
             int n = layout.responseTokens();
             int vocabulary = input.vocabularySize();
             DataType dtype = pass.rows.getDataType();
-            NDArray g = Gradients.checkedSequenceGradient(sequenceGradient, pass.statistics.logProbs(), work);
+            NDArray g = SequenceGradients.checkedSequenceGradient(sequenceGradient, pass.statistics.logProbs(), work);
             // −g of each token's sequence, N × 1: the scale of every term below.
             NDArray negG = g.get(new NDIndex("{}", work.create(layout.rows()))).neg().reshape(n, 1);
             boolean trainWeight = input.weight().hasGradient();

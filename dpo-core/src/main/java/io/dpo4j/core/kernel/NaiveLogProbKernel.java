@@ -113,7 +113,7 @@ public final class NaiveLogProbKernel implements LogProbKernel {
                 throw new IllegalStateException("backward was already called or this pass was closed");
             }
             try {
-                NDArray g = Gradients.checkedSequenceGradient(sequenceGradient, sequenceLogProbs, work);
+                NDArray g = SequenceGradients.checkedSequenceGradient(sequenceGradient, sequenceLogProbs, work);
                 collector.backward(sequenceLogProbs.mul(g).sum());
             } finally {
                 close();

@@ -4,10 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-/** Checks shared by the kernels' backward passes. */
-final class Gradients {
+/**
+ * The check of the sequence gradient shared by the kernels' backward passes (for the parameters'
+ * gradients see {@link io.dpo4j.core.train.Gradients}).
+ */
+final class SequenceGradients {
 
-    private Gradients() {
+    private SequenceGradients() {
     }
 
     /**
