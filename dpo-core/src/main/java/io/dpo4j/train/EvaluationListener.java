@@ -19,20 +19,14 @@ public final class EvaluationListener implements TrainingListener {
     }
 
     @Override
-    public void onStart(TrainingContext context) throws IOException {
-        if (context.step() == 0) {
-            evaluate(context);
-        }
-    }
-
-    @Override
     public void onStep(TrainingContext context, StepEvent e) throws IOException {
         if (e.step() % every == 0 || e.step() == context.totalSteps()) {
             evaluate(context);
         }
     }
 
-    private void evaluate(TrainingContext context) throws IOException {
+    /** Evaluates now (the loop calls it before the first step, after every listener has started). */
+    void evaluate(TrainingContext context) throws IOException {
         context.publish(evaluator.evaluate(context.step(), context.policy(), context.manager()));
     }
 }

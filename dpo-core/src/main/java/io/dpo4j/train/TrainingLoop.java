@@ -45,6 +45,13 @@ final class TrainingLoop {
         for (TrainingListener l : listeners) {
             l.onStart(context);
         }
+        if (context.step() == 0) {
+            for (TrainingListener l : listeners) {
+                if (l instanceof EvaluationListener evaluation) {
+                    evaluation.evaluate(context);
+                }
+            }
+        }
         while (context.step() < context.totalSteps()) {
             int[] indices = sampler.batch(context.position());
             SamplerPosition next = sampler.next(context.position());
