@@ -27,6 +27,7 @@ public final class Preflight {
     /** Everything above; throws a {@link DpoException} naming the first problem. */
     public static void check(TrainConfig config, boolean resume, boolean overwrite, boolean needsReference)
             throws IOException {
+        config.device().requireAvailable(); // a GPU on a CPU-only libtorch fails here, before anything exists
         RunFolder.check(config, resume, overwrite);
         Integer modelVocabulary = null;
         if (!TrainConfig.TINY.equals(config.model())) {

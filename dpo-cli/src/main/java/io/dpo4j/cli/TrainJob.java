@@ -127,6 +127,7 @@ public final class TrainJob {
                 .cacheDirectory(cache)
                 .resumeFrom(options.resume() ? checkpoints.folder() : null)
                 .saveModelTo(out.resolve("model"))
+                .device(config.device())
                 .log(log);
         if (t.maxSteps() != null) {
             b.steps(t.maxSteps());

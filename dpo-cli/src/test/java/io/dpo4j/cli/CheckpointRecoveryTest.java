@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @DisplayName("Damaged checkpoints: --resume detects a corrupt or partial newest checkpoint and continues from the previous one, losing nothing")
 class CheckpointRecoveryTest {
 
-    static final FaultLedger LEDGER = new FaultLedger("checkpoints", "CheckpointRecoveryTest (dpo-bench)");
+    static final FaultLedger LEDGER = new FaultLedger("checkpoints", "CheckpointRecoveryTest (dpo-cli)");
 
     static Path dir;
     static Path config;

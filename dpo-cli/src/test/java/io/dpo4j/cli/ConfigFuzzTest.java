@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.api.Hyperparameter;
 import io.dpo4j.api.Range;
 import io.dpo4j.cli.config.ConfigFiles;
+import io.dpo4j.cli.config.ConfigSchema;
 import io.dpo4j.cli.config.TrainConfig;
 import io.dpo4j.core.data.props.Cases;
 import io.dpo4j.core.data.props.Gen;
@@ -48,14 +49,14 @@ import org.junit.jupiter.api.TestFactory;
 @DisplayName("Configuration fuzzing: invalid values and misspelt keys give one message listing them all, before anything is created")
 class ConfigFuzzTest {
 
-    static final FaultLedger LEDGER = new FaultLedger("configuration", "ConfigFuzzTest (dpo-bench)");
+    static final FaultLedger LEDGER = new FaultLedger("configuration", "ConfigFuzzTest (dpo-cli)");
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final ObjectiveRegistry REGISTRY = ObjectiveRegistry.discover();
     static Path dir;
 
     // ---- the schema ---------------------------------------------------------------------------------
 
-    enum Kind { INT, OPTIONAL_INT, REAL, CHOICE, STRING, OPTIONAL_STRING, FILES, PLUGINS, BETAS }
+    enum Kind { INT, OPTIONAL_INT, REAL, CHOICE, STRING, OPTIONAL_STRING, FILES, PLUGINS, BETAS, DEVICE }
 
     /** One leaf key of the configuration: where it is, its kind, its rule's parameters, a valid value. */
     record Key(String section, String name, Kind kind, int min, Range range, List<String> choices, JsonNode valid) {
@@ -64,50 +65,53 @@ class ConfigFuzzTest {
         }
     }
 
-    static Key integer(String section, String name, int min, int valid) {
-        return new Key(section, name, Kind.INT, min, null, List.of(), NODES.numberNode(valid));
-    }
-
     static Key real(String section, String name, Range range, double valid) {
         return new Key(section, name, Kind.REAL, 0, range, List.of(), NODES.numberNode(valid));
     }
 
-    static Key choice(String section, String name, String... choices) {
-        return new Key(section, name, Kind.CHOICE, 0, null, List.of(choices), NODES.textNode(choices[0]));
+    /** Valid values that keep a run small, where the default would not. */
+    static final Map<String, JsonNode> SMALL = Map.ofEntries(Map.entry("seed", NODES.numberNode(11)),
+            Map.entry("output", NODES.textNode("run")), Map.entry("threads", NODES.numberNode(1)),
+            Map.entry("max_steps", NODES.numberNode(12)), Map.entry("eval_every", NODES.numberNode(4)),
+            Map.entry("checkpoint_every", NODES.numberNode(2)), Map.entry("sft.steps", NODES.numberNode(20)),
+            Map.entry("sft.batch_size", NODES.numberNode(16)), Map.entry("data.max_prompt_length", NODES.numberNode(16)),
+            Map.entry("data.max_response_length", NODES.numberNode(16)), Map.entry("data.max_length", NODES.numberNode(32)),
+            Map.entry("optimizer.lr", NODES.numberNode(1e-3)), Map.entry("evaluation.sample_prompts", NODES.numberNode(4)),
+            Map.entry("evaluation.max_new_tokens", NODES.numberNode(8)));
+
+    /** The fuzzed form of a key of {@link ConfigSchema}: its kind, rule and a valid value. */
+    static Key of(ConfigSchema.Key k) {
+        Kind kind = switch (k.type()) {
+            case INTEGER -> Kind.INT;
+            case OPTIONAL_INTEGER -> Kind.OPTIONAL_INT;
+            case REAL -> Kind.REAL;
+            case REAL_PAIR -> Kind.BETAS;
+            case CHOICE -> Kind.CHOICE;
+            case STRING -> Kind.STRING;
+            case OPTIONAL_STRING -> Kind.OPTIONAL_STRING;
+            case STRINGS -> k.path().equals("plugins") ? Kind.PLUGINS : Kind.FILES;
+            case DEVICE -> Kind.DEVICE;
+        };
+        JsonNode valid = SMALL.containsKey(k.path()) ? SMALL.get(k.path()) : defaultNode(k);
+        return new Key(k.section(), k.name(), kind, k.min(), k.range(), k.choiceNames(), valid);
     }
 
-    static Key of(String section, String name, Kind kind, JsonNode valid) {
-        return new Key(section, name, kind, 0, null, List.of(), valid);
+    static JsonNode defaultNode(ConfigSchema.Key k) {
+        Object d = k.defaultValue();
+        if (d == null) {
+            return NODES.nullNode();
+        }
+        return switch (k.type()) {
+            case INTEGER, OPTIONAL_INTEGER -> NODES.numberNode((Integer) d);
+            case REAL -> NODES.numberNode((Double) d);
+            case REAL_PAIR -> NODES.arrayNode().add(((double[]) d)[0]).add(((double[]) d)[1]);
+            case STRINGS -> NODES.arrayNode();
+            default -> NODES.textNode(k.defaultText());
+        };
     }
 
-    /** Every leaf key of TrainConfig but the objective's (see {@link #schemaIsComplete}). */
-    static final List<Key> SCHEMA = List.of(
-            integer("", "seed", 0, 11), of("", "output", Kind.STRING, NODES.textNode("run")),
-            of("", "plugins", Kind.PLUGINS, NODES.arrayNode()), integer("", "threads", 0, 1),
-            of("", "model", Kind.STRING, NODES.textNode("tiny")), of("", "reference", Kind.OPTIONAL_STRING, NODES.nullNode()),
-            integer("", "batch_size", 1, 8), integer("", "gradient_accumulation", 1, 1),
-            real("", "max_grad_norm", Range.nonNegative(), 1.0), integer("", "epochs", 1, 1),
-            new Key("", "max_steps", Kind.OPTIONAL_INT, 1, null, List.of(), NODES.numberNode(12)),
-            integer("", "eval_every", 1, 4), integer("", "checkpoint_every", 1, 2), integer("", "keep_checkpoints", 1, 2),
-            choice("sft", "enabled", "auto", "true", "false"), integer("sft", "steps", 0, 20),
-            real("sft", "lr", Range.positive(), 3e-3), integer("sft", "batch_size", 1, 16),
-            of("sft", "data", Kind.OPTIONAL_STRING, NODES.nullNode()),
-            of("data", "train", Kind.FILES, NODES.arrayNode()), of("data", "validation", Kind.FILES, NODES.arrayNode()),
-            real("data", "validation_split", Range.closedOpen(0, 1), 0.1),
-            choice("data", "format", "auto", "paired", "implicit_prompt", "conversational", "unpaired"),
-            integer("data", "max_prompt_length", 1, 16), integer("data", "max_response_length", 1, 16),
-            integer("data", "max_length", 2, 32), choice("data", "truncation", "truncate", "drop"),
-            choice("data", "on_bad_row", "error", "skip"),
-            real("optimizer", "lr", Range.positive(), 1e-3), real("optimizer", "weight_decay", Range.nonNegative(), 0.0),
-            of("optimizer", "betas", Kind.BETAS, NODES.arrayNode().add(0.9).add(0.999)),
-            real("optimizer", "eps", Range.positive(), 1e-8),
-            integer("schedule", "warmup_steps", 0, 0), choice("schedule", "decay", "constant", "linear", "cosine"),
-            choice("kernel", "implementation", "naive", "chunked"), integer("kernel", "memory_budget_mb", 1, 256),
-            integer("evaluation", "sample_prompts", 0, 4), integer("evaluation", "max_new_tokens", 1, 8),
-            real("evaluation", "temperature", Range.positive(), 1.0),
-            real("evaluation", "top_p", new Range(0, false, 1, true), 1.0),
-            of("evaluation", "prompts", Kind.OPTIONAL_STRING, NODES.nullNode()),
-            choice("evaluation", "true_reward", "auto", "sentiment", "none"));
+    /** Every leaf key of TrainConfig but the objective's: the schema's (see {@link #schemaIsComplete}). */
+    static final List<Key> SCHEMA = ConfigSchema.KEYS.stream().map(ConfigFuzzTest::of).toList();
 
     /** The objective's weight (its id and params are fuzzed their own way). */
     static final Key OBJECTIVE_WEIGHT = real("objective", "weight", Range.positive(), 1.0);
@@ -115,7 +119,7 @@ class ConfigFuzzTest {
     /** The keys whose values are fuzzed. */
     static final List<Key> VALUE_KEYS = java.util.stream.Stream.concat(SCHEMA.stream(), Stream.of(OBJECTIVE_WEIGHT)).toList();
 
-    static final List<String> SECTIONS = List.of("sft", "data", "optimizer", "schedule", "kernel", "evaluation");
+    static final List<String> SECTIONS = ConfigSchema.SECTIONS;
 
     /** The keys a section's reader knows (what "did you mean" picks from); "" is the root, "objective" the objective. */
     static List<String> knownKeys(String section) {
@@ -309,6 +313,11 @@ class ConfigFuzzTest {
                 JsonNode element = which == 1 ? NODES.textNode("") : NODES.numberNode(7);
                 list.add(element);
                 return new Fault(FaultClass.FILES, field, list, field + "[" + bad + "]", bad, "must be a non-empty string", null);
+            }
+            case DEVICE -> {
+                JsonNode v = pick(r, List.of(NODES.textNode("tpu"), NODES.textNode("gpu:x"), NODES.textNode("gpu:-1"),
+                        NODES.textNode(pick(r, WORDS))));
+                return new Fault(FaultClass.STRING, field, v, "must be cpu, gpu or gpu:N");
             }
             case BETAS -> {
                 JsonNode v = pick(r, List.of(yaml("[0.9]"), yaml("[0.9, 0.99, 0.999]"), yaml("[0.9, 1.5]"),
@@ -686,6 +695,7 @@ class ConfigFuzzTest {
             case FILES -> r.nextBoolean() ? NODES.textNode("one.jsonl") : NODES.arrayNode().add("a.jsonl").add("b.json");
             case PLUGINS -> NODES.arrayNode();
             case BETAS -> NODES.arrayNode().add(r.nextInt(2) == 0 ? 0 : 0.8).add(0.95);
+            case DEVICE -> NODES.textNode(r.nextBoolean() ? "cpu" : "CPU");
         };
     }
 

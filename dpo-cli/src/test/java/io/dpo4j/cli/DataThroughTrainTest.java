@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Malformed data through dpo train: one clean line with file, line and field, exit 1, no run folder; or counted skips")
 class DataThroughTrainTest {
 
-    static final FaultLedger LEDGER = new FaultLedger("data", "DataThroughTrainTest (dpo-bench)");
+    static final FaultLedger LEDGER = new FaultLedger("data", "DataThroughTrainTest (dpo-cli)");
     static final String GOOD = "{\"prompt\": \"the movie was\", \"chosen\": \"great\", \"rejected\": \"bad\"}\n";
     static final String OUTCOME = "dpo train: one line naming file, line and field, exit 1, no run folder";
 

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Interruption: dpo train killed with SIGKILL at random moments, also mid-checkpoint, and resumed, ends exactly as an uninterrupted run")
 class InterruptionTest {
 
-    static final FaultLedger LEDGER = new FaultLedger("interruption", "InterruptionTest (dpo-bench)");
+    static final FaultLedger LEDGER = new FaultLedger("interruption", "InterruptionTest (dpo-cli)");
     static final String SEED_PROPERTY = "dpo4j.interruption.seed";
     /** How long the paused checkpoint write waits for the kill (it never has to wait this long). */
     static final long PAUSE_MILLIS = 20_000;

@@ -54,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Numerical faults: the non-finite guard stops the run, names step and examples, and keeps a good checkpoint to resume from")
 class NumericFaultsTest {
 
-    static final FaultLedger LEDGER = new FaultLedger("numeric faults", "NumericFaultsTest (dpo-bench)");
+    static final FaultLedger LEDGER = new FaultLedger("numeric faults", "NumericFaultsTest (dpo-cli)");
     static final Pattern STOPPED = Pattern.compile("stopped at step (\\d+): .*examples (\\[[^]]*\\])");
 
     @TempDir

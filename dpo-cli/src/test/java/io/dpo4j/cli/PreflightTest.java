@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Preflight: unwritable or full output, missing model files, a mismatched tokenizer, missing data — refused before anything is created")
 class PreflightTest {
 
-    static final FaultLedger LEDGER = new FaultLedger("preflight", "PreflightTest (dpo-bench)");
+    static final FaultLedger LEDGER = new FaultLedger("preflight", "PreflightTest (dpo-cli)");
     static final String REFUSED = "one line, exit 1, before anything was created or loaded";
 
     @TempDir
@@ -248,5 +248,16 @@ class PreflightTest {
         assertThat(run.resolve(RunFolder.RESOLVED)).hasContent(resolved);
         assertThat(list(dir)).doesNotContain("cache");
         LEDGER.record("another run in the way", null, "--resume with another configuration: " + REFUSED);
+    }
+
+    @Test
+    @DisplayName("device: gpu on a libtorch without CUDA is refused at once, before anything is created")
+    void gpuWithoutCuda() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getInstance().getGpuCount() == 0,
+                "this machine has a CUDA device");
+        assertOneLineError(train("device: gpu\n"), "device gpu:0: the loaded libtorch sees 0 CUDA devices (it is the CPU "
+                + "build, pytorch-native-cpu); use device cpu, or run with a CUDA libtorch (docs/training.md, "
+                + "\"Devices\"; untested)");
+        assertNothingCreated();
     }
 }

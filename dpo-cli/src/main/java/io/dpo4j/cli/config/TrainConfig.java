@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.api.ConfiguredObjective;
 import io.dpo4j.api.InvalidHyperparametersException;
-import io.dpo4j.api.Range;
 import io.dpo4j.api.Violation;
 import io.dpo4j.core.data.BadRowPolicy;
 import io.dpo4j.core.data.DataFormat;
@@ -16,7 +15,12 @@ import io.dpo4j.core.train.Decay;
 import io.dpo4j.core.registry.PluginPathException;
 import io.dpo4j.core.registry.UnknownObjectiveException;
 import java.nio.file.Path;
+import io.dpo4j.api.Range;
+import io.dpo4j.core.DpoException;
+import io.dpo4j.train.Device;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -30,6 +34,7 @@ import java.util.function.Function;
  * @param output the run folder
  * @param plugins folders of objective plugin jars
  * @param threads libtorch threads per operation (0: one for models under 20M parameters, else every core)
+ * @param device where the model and every array live
  * @param model the policy: a Hugging Face folder or {@code tiny}
  * @param reference the reference model, or {@code null} for the initial policy
  * @param sft the supervised warm-up before preference training
@@ -40,10 +45,11 @@ import java.util.function.Function;
  * @param training batch, accumulation, clipping, length and checkpoint settings
  * @param kernel the log-prob kernel
  * @param evaluation held-out evaluation and sampling settings
+ * @param resolved every key of {@link ConfigSchema} by dotted path, with its resolved value
  */
-public record TrainConfig(long seed, Path output, List<Path> plugins, int threads, String model, String reference, Sft sft,
-        Data data, List<ObjectiveSpec> objectives, Optimizer optimizer, Schedule schedule, Training training,
-        Kernel kernel, Evaluation evaluation) {
+public record TrainConfig(long seed, Path output, List<Path> plugins, int threads, Device device, String model,
+        String reference, Sft sft, Data data, List<ObjectiveSpec> objectives, Optimizer optimizer, Schedule schedule,
+        Training training, Kernel kernel, Evaluation evaluation, Map<String, Object> resolved) {
 
     /** The word that selects the embedded tiny model. */
     public static final String TINY = io.dpo4j.core.train.ModelHub.TINY;
@@ -123,54 +129,46 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     public static TrainConfig read(String source, JsonNode tree, Function<List<Path>, ObjectiveRegistry> registries) {
         ConfigReader reader = new ConfigReader(source);
         ConfigReader.Section root = reader.root(tree);
-        long seed = root.integer("seed", 42, 0);
-        Path output = Path.of(root.string("output", "runs/dpo"));
-        List<Path> plugins = root.strings("plugins").stream().map(Path::of).toList();
-        int threads = root.integer("threads", 0, 0);
-        String model = root.string("model", TINY);
-        String reference = root.string("reference", null);
-
-        ConfigReader.Section s = root.section("sft");
-        Sft sft = new Sft(s.choice("enabled", SftMode.AUTO, SftMode.class), s.integer("steps", 600, 0),
-                s.real("lr", 3e-3, Range.positive()), s.integer("batch_size", 32, 1), s.string("data", null));
-        s.rejectUnknownKeys();
-
-        ConfigReader.Section d = root.section("data");
-        Data data = new Data(d.strings("train"), d.strings("validation"),
-                d.real("validation_split", 0.1, Range.closedOpen(0, 1)),
-                d.choice("format", DataFormat.AUTO, DataFormat.class), d.integer("max_prompt_length", 64, 1),
-                d.integer("max_response_length", 64, 1), d.integer("max_length", 128, 2),
-                d.choice("truncation", TruncationPolicy.TRUNCATE, TruncationPolicy.class),
-                d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class));
-        d.rejectUnknownKeys();
-
-        ConfigReader.Section o = root.section("optimizer");
-        double[] betas = o.reals("betas", new double[] {0.9, 0.999}, 2, Range.closedOpen(0, 1));
-        Optimizer optimizer = new Optimizer(o.real("lr", 5e-4, Range.positive()),
-                o.real("weight_decay", 0.0, Range.nonNegative()), betas[0], betas[1],
-                o.real("eps", 1e-8, Range.positive()));
-        o.rejectUnknownKeys();
-
-        ConfigReader.Section sc = root.section("schedule");
-        Schedule schedule = new Schedule(sc.integer("warmup_steps", 0, 0),
-                sc.choice("decay", Decay.LINEAR, Decay.class));
-        sc.rejectUnknownKeys();
-
-        Training training = new Training(root.integer("batch_size", 8, 1), root.integer("gradient_accumulation", 1, 1),
-                root.real("max_grad_norm", 1.0, Range.nonNegative()), root.integer("epochs", 1, 1),
-                root.optionalInteger("max_steps", 1), root.integer("eval_every", 25, 1),
-                root.integer("checkpoint_every", 100, 1), root.integer("keep_checkpoints", 2, 1));
-
-        ConfigReader.Section k = root.section("kernel");
-        Kernel kernel = new Kernel(k.choice("implementation", KernelType.CHUNKED, KernelType.class),
-                k.integer("memory_budget_mb", 256, 1));
-        k.rejectUnknownKeys();
-
-        ConfigReader.Section e = root.section("evaluation");
-        Evaluation evaluation = new Evaluation(e.integer("sample_prompts", 32, 0), e.integer("max_new_tokens", 32, 1),
-                e.real("temperature", 1.0, Range.positive()), e.real("top_p", 1.0, new Range(0, false, 1, true)),
-                e.string("prompts", null), e.choice("true_reward", TrueReward.AUTO, TrueReward.class));
-        e.rejectUnknownKeys();
+        Map<String, Object> v = new LinkedHashMap<>();
+        ConfigReader.Section section = root;
+        for (ConfigSchema.Key k : ConfigSchema.KEYS) {
+            if (!k.section().equals(section == root ? "" : lastSection(section))) {
+                if (section != root) {
+                    section.rejectUnknownKeys();
+                }
+                section = k.section().isEmpty() ? root : root.section(k.section());
+            }
+            v.put(k.path(), value(reader, section, k));
+        }
+        if (section != root) {
+            section.rejectUnknownKeys();
+        }
+        long seed = (Integer) v.get("seed");
+        Path output = Path.of((String) v.get("output"));
+        List<Path> plugins = strings(v, "plugins").stream().map(Path::of).toList();
+        Device device = (Device) v.get("device");
+        Sft sft = new Sft((SftMode) v.get("sft.enabled"), (Integer) v.get("sft.steps"), (Double) v.get("sft.lr"),
+                (Integer) v.get("sft.batch_size"), (String) v.get("sft.data"));
+        Data data = new Data(strings(v, "data.train"), strings(v, "data.validation"),
+                (Double) v.get("data.validation_split"), (DataFormat) v.get("data.format"),
+                (Integer) v.get("data.max_prompt_length"), (Integer) v.get("data.max_response_length"),
+                (Integer) v.get("data.max_length"), (TruncationPolicy) v.get("data.truncation"),
+                (BadRowPolicy) v.get("data.on_bad_row"));
+        double[] betas = (double[]) v.get("optimizer.betas");
+        Optimizer optimizer = new Optimizer((Double) v.get("optimizer.lr"), (Double) v.get("optimizer.weight_decay"),
+                betas[0], betas[1], (Double) v.get("optimizer.eps"));
+        Schedule schedule = new Schedule((Integer) v.get("schedule.warmup_steps"), (Decay) v.get("schedule.decay"));
+        Training training = new Training((Integer) v.get("batch_size"), (Integer) v.get("gradient_accumulation"),
+                (Double) v.get("max_grad_norm"), (Integer) v.get("epochs"), (Integer) v.get("max_steps"),
+                (Integer) v.get("eval_every"), (Integer) v.get("checkpoint_every"), (Integer) v.get("keep_checkpoints"));
+        Kernel kernel = new Kernel((KernelType) v.get("kernel.implementation"), (Integer) v.get("kernel.memory_budget_mb"));
+        Evaluation evaluation = new Evaluation((Integer) v.get("evaluation.sample_prompts"),
+                (Integer) v.get("evaluation.max_new_tokens"), (Double) v.get("evaluation.temperature"),
+                (Double) v.get("evaluation.top_p"), (String) v.get("evaluation.prompts"),
+                (TrueReward) v.get("evaluation.true_reward"));
+        int threads = (Integer) v.get("threads");
+        String model = (String) v.get("model");
+        String reference = (String) v.get("reference");
 
         JsonNode objectiveNode = root.raw("objective");
         if (data.maxPromptLength() + data.maxResponseLength() < 2) {
@@ -186,8 +184,43 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         }
         List<ObjectiveSpec> objectives = objectives(reader, objectiveNode, registry);
         reader.throwIfInvalid();
-        return new TrainConfig(seed, output, plugins, threads, model, reference, sft, data, objectives, optimizer, schedule,
-                training, kernel, evaluation);
+        return new TrainConfig(seed, output, plugins, threads, device, model, reference, sft, data, objectives, optimizer,
+                schedule, training, kernel, evaluation, Collections.unmodifiableMap(v));
+    }
+
+    private static String lastSection(ConfigReader.Section s) {
+        String path = s.path();
+        return path.contains(".") ? path.substring(path.lastIndexOf('.') + 1) : path;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Map<String, Object> v, String path) {
+        return (List<String>) v.get(path);
+    }
+
+    /** Reads one key of the schema (a violation is recorded and the default returned when it is invalid). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object value(ConfigReader reader, ConfigReader.Section s, ConfigSchema.Key k) {
+        Object d = k.defaultValue();
+        return switch (k.type()) {
+            case INTEGER -> s.integer(k.name(), (Integer) d, k.min());
+            case OPTIONAL_INTEGER -> s.optionalInteger(k.name(), k.min());
+            case REAL -> s.real(k.name(), (Double) d, k.range());
+            case REAL_PAIR -> s.reals(k.name(), (double[]) d, 2, k.range());
+            case CHOICE -> s.choice(k.name(), (Enum) d, (Class) k.choices());
+            case STRING -> s.string(k.name(), (String) d);
+            case OPTIONAL_STRING -> s.string(k.name(), null);
+            case STRINGS -> s.strings(k.name());
+            case DEVICE -> {
+                String text = s.string(k.name(), (String) d);
+                try {
+                    yield Device.parse(text == null ? (String) d : text);
+                } catch (DpoException e) {
+                    reader.violation(k.path(), text, "must be " + String.join(", ", "cpu", "gpu or gpu:N"));
+                    yield Device.cpu();
+                }
+            }
+        };
     }
 
     private static List<ObjectiveSpec> objectives(ConfigReader reader, JsonNode node, ObjectiveRegistry registry) {
@@ -247,40 +280,41 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     /** The fully resolved configuration, every default filled in, as written into the run folder. */
     public ObjectNode toTree() {
         ObjectNode root = ConfigReader.emptyObject();
-        root.put("seed", seed);
-        root.put("output", output.toString());
-        ArrayNode pl = root.putArray("plugins");
-        plugins.forEach(p -> pl.add(p.toString()));
-        root.put("threads", threads);
-        root.put("model", model);
-        if (reference == null) {
-            root.putNull("reference");
-        } else {
-            root.put("reference", reference);
+        for (ConfigSchema.Key k : ConfigSchema.KEYS) {
+            if (k.section().equals("optimizer") && !root.has("objective")) {
+                root.set("objective", objectivesTree());
+            }
+            ObjectNode at = k.section().isEmpty() ? root
+                    : root.has(k.section()) ? (ObjectNode) root.get(k.section()) : root.putObject(k.section());
+            put(at, k, resolved.get(k.path()));
         }
-        ObjectNode s = root.putObject("sft");
-        s.put("enabled", sft.enabled().name().toLowerCase(java.util.Locale.ROOT));
-        s.put("steps", sft.steps());
-        s.put("lr", sft.lr());
-        s.put("batch_size", sft.batchSize());
-        if (sft.data() == null) {
-            s.putNull("data");
-        } else {
-            s.put("data", sft.data());
+        return root;
+    }
+
+    private static void put(ObjectNode at, ConfigSchema.Key k, Object value) {
+        String name = k.name();
+        if (value == null) {
+            at.putNull(name);
+            return;
         }
-        ObjectNode d = root.putObject("data");
-        ArrayNode train = d.putArray("train");
-        data.train().forEach(train::add);
-        ArrayNode val = d.putArray("validation");
-        data.validation().forEach(val::add);
-        d.put("validation_split", data.validationSplit());
-        d.put("format", lower(data.format()));
-        d.put("max_prompt_length", data.maxPromptLength());
-        d.put("max_response_length", data.maxResponseLength());
-        d.put("max_length", data.maxLength());
-        d.put("truncation", lower(data.truncation()));
-        d.put("on_bad_row", lower(data.onBadRow()));
-        ArrayNode objs = root.putArray("objective");
+        switch (k.type()) {
+            case INTEGER, OPTIONAL_INTEGER -> at.put(name, (Integer) value);
+            case REAL -> at.put(name, (Double) value);
+            case REAL_PAIR -> {
+                double[] pair = (double[]) value;
+                at.putArray(name).add(pair[0]).add(pair[1]);
+            }
+            case CHOICE -> at.put(name, lower((Enum<?>) value));
+            case STRINGS -> {
+                ArrayNode list = at.putArray(name);
+                ((List<?>) value).forEach(x -> list.add(String.valueOf(x)));
+            }
+            default -> at.put(name, String.valueOf(value));
+        }
+    }
+
+    private ArrayNode objectivesTree() {
+        ArrayNode objs = ConfigReader.emptyObject().arrayNode();
         for (ObjectiveSpec spec : objectives) {
             ObjectNode x = objs.addObject();
             x.put("id", spec.id());
@@ -296,41 +330,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
                 }
             });
         }
-        ObjectNode o = root.putObject("optimizer");
-        o.put("lr", optimizer.lr());
-        o.put("weight_decay", optimizer.weightDecay());
-        o.putArray("betas").add(optimizer.beta1()).add(optimizer.beta2());
-        o.put("eps", optimizer.eps());
-        ObjectNode sc = root.putObject("schedule");
-        sc.put("warmup_steps", schedule.warmupSteps());
-        sc.put("decay", lower(schedule.decay()));
-        root.put("batch_size", training.batchSize());
-        root.put("gradient_accumulation", training.gradientAccumulation());
-        root.put("max_grad_norm", training.maxGradNorm());
-        root.put("epochs", training.epochs());
-        if (training.maxSteps() == null) {
-            root.putNull("max_steps");
-        } else {
-            root.put("max_steps", training.maxSteps());
-        }
-        root.put("eval_every", training.evalEvery());
-        root.put("checkpoint_every", training.checkpointEvery());
-        root.put("keep_checkpoints", training.keepCheckpoints());
-        ObjectNode k = root.putObject("kernel");
-        k.put("implementation", lower(kernel.implementation()));
-        k.put("memory_budget_mb", kernel.memoryBudgetMb());
-        ObjectNode e = root.putObject("evaluation");
-        e.put("sample_prompts", evaluation.samplePrompts());
-        e.put("max_new_tokens", evaluation.maxNewTokens());
-        e.put("temperature", evaluation.temperature());
-        e.put("top_p", evaluation.topP());
-        if (evaluation.prompts() == null) {
-            e.putNull("prompts");
-        } else {
-            e.put("prompts", evaluation.prompts());
-        }
-        e.put("true_reward", lower(evaluation.trueReward()));
-        return root;
+        return objs;
     }
 
     private static String lower(Enum<?> e) {
