@@ -1,5 +1,10 @@
 package io.dpo4j.cli;
 
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import com.google.inject.name.Names;
 import io.dpo4j.core.train.ModelHub;
 import io.dpo4j.core.train.Threads;
 import io.dpo4j.core.train.TextCorpus;
@@ -15,14 +20,12 @@ import io.dpo4j.core.model.HuggingFaceCheckpoint;
 import io.dpo4j.core.synthetic.SyntheticDataset;
 import io.dpo4j.train.CheckpointListener;
 import io.dpo4j.train.EvaluationSettings;
-import io.dpo4j.train.MetricsLogListener;
 import io.dpo4j.train.OptimizerSettings;
 import io.dpo4j.train.PreferenceTraining;
-import io.dpo4j.train.ProgressListener;
 import io.dpo4j.train.Reference;
-import io.dpo4j.train.SampleFileListener;
 import io.dpo4j.train.Schedule;
 import io.dpo4j.train.TrainingData;
+import io.dpo4j.train.TrainingListener;
 import io.dpo4j.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,6 +34,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code dpo train} as a job: maps the validated configuration onto {@link PreferenceTraining}'s
@@ -39,6 +43,8 @@ import java.util.Map;
  * warm-up, libtorch threads — then writes {@code summary.json}.
  */
 public final class TrainJob {
+
+    private static final TypeLiteral<Set<TrainingListener>> LISTENERS = new TypeLiteral<>() { };
 
     /** How a run starts. */
     public record Options(boolean resume, boolean overwrite, Path cacheDir) {
@@ -53,6 +59,7 @@ public final class TrainJob {
     private final Options options;
     private final PrintWriter log;
     private final Path out;
+    private final Injector parts;
     private final LogProbKernel kernel;
 
     public TrainJob(TrainConfig config, Options options, PrintWriter log) {
@@ -60,8 +67,8 @@ public final class TrainJob {
         this.options = options;
         this.log = log;
         this.out = config.output();
-        long budget = (long) config.kernel().memoryBudgetMb() << 20;
-        this.kernel = config.kernel().implementation().create(budget);
+        this.parts = Guice.createInjector(new TrainingBindings(config));
+        this.kernel = parts.getInstance(LogProbKernel.class);
     }
 
     /** The configuration's cache folder default: {@code .cache} beside the run folder. */
@@ -103,8 +110,7 @@ public final class TrainJob {
 
         TrainConfig.Training t = config.training();
         TrainConfig.Optimizer o = config.optimizer();
-        CheckpointListener checkpoints = new CheckpointListener(out.resolve("checkpoints"), t.checkpointEvery(),
-                t.keepCheckpoints());
+        CheckpointListener checkpoints = parts.getInstance(CheckpointListener.class);
         PreferenceTraining.Builder b = PreferenceTraining.builder()
                 .policy(initial)
                 .reference(config.reference() == null ? Reference.initialPolicy()
@@ -120,10 +126,6 @@ public final class TrainJob {
                         d.truncation()))
                 .onBadRow(d.onBadRow())
                 .evaluation(evaluation)
-                .earlyListener(new MetricsLogListener(out.resolve("metrics.jsonl")))
-                .listener(new SampleFileListener(out.resolve("samples")))
-                .listener(new ProgressListener())
-                .listener(checkpoints)
                 .cacheDirectory(cache)
                 .resumeFrom(options.resume() ? checkpoints.folder() : null)
                 .saveModelTo(out.resolve("model"))
@@ -133,6 +135,8 @@ public final class TrainJob {
             b.steps(t.maxSteps());
         }
         config.objectives().forEach(spec -> b.objective(spec.configured(), spec.weight()));
+        parts.getInstance(Key.get(LISTENERS, Names.named(TrainingBindings.EARLY))).forEach(b::earlyListener);
+        parts.getInstance(Key.get(LISTENERS)).forEach(b::listener);
         try (TrainingResult r = b.build().fit()) {
             Summary summary = new Summary(out, out.resolve("model"), r.steps(), r.seconds(), r.firstEvaluation(),
                     r.lastEvaluation(), r.warnings(), r.referenceReused(), r.referenceScored());
