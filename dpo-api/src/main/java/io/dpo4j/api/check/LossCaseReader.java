@@ -93,7 +93,8 @@ public final class LossCaseReader {
                 for (Map.Entry<String, JsonElement> e : paramsElement.getAsJsonObject().entrySet()) {
                     Object v = scalar(e.getValue());
                     if (v == null) {
-                        errors.add("params." + e.getKey() + ": expected a number or a boolean, found " + kind(e.getValue()));
+                        errors.add("params." + e.getKey() + ": expected a number, a boolean or a string, found "
+                                + kind(e.getValue()));
                     } else {
                         params.put(e.getKey(), v);
                     }
