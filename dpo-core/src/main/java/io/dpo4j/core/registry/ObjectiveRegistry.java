@@ -95,19 +95,35 @@ public final class ObjectiveRegistry {
                 byId.put(e.getKey(), same.get(0).registered());
                 continue;
             }
-            String all = same.stream().map(c -> c.registered().objective().getClass().getName() + " ("
-                    + c.registered().origin().describe() + ")").collect(Collectors.joining(" and "));
+            String message = clashMessage(e.getKey(), same);
             for (Candidate c : same) {
                 problems.add(new LoadProblem(c.registered().origin().describe(),
-                        c.registered().objective().getClass().getName(), Optional.of(e.getKey()),
-                        "duplicate objective id '" + e.getKey() + "', provided by " + all
-                                + "; neither is used until one is removed"));
+                        c.registered().objective().getClass().getName(), Optional.of(e.getKey()), message));
             }
         }
         if (byId.isEmpty()) {
             throw new NoObjectivesException(problems);
         }
         return new ObjectiveRegistry(byId, problems);
+    }
+
+    /**
+     * The documented clash message: every provider of the id with its class and origin, and what to
+     * do. A plugin that reuses a built-in id (for example an old plugin shipping {@code hinge}, now a
+     * built-in of the zoo) is told to rename its objective; the id is refused for all of them, so
+     * that which implementation runs never depends on class-path order.
+     */
+    private static String clashMessage(String id, List<Candidate> same) {
+        String all = same.stream().map(c -> c.registered().objective().getClass().getName() + " ("
+                + c.registered().origin().describe() + ")").collect(Collectors.joining(" and "));
+        boolean builtIn = same.stream().anyMatch(c -> !c.registered().origin().plugin());
+        boolean plugin = same.stream().anyMatch(c -> c.registered().origin().plugin());
+        String advice = builtIn && plugin
+                ? "'" + id + "' is a built-in objective: a plugin must not reuse a built-in id; give the plugin's "
+                        + "objective another id (or remove the plugin jar), and the built-in is usable again"
+                : "ids must be unique: remove one provider or give it another id";
+        return "duplicate objective id '" + id + "', provided by " + all + "; neither is used until one is removed. "
+                + advice;
     }
 
     private static void loadFromClassPath(ClassLoader loader, List<Candidate> candidates, List<LoadProblem> problems) {

@@ -157,7 +157,13 @@ class ObjectiveRegistryTest {
             ClassLoader cp = withServices(T + "TwinB");
             ObjectiveRegistry r = ObjectiveRegistry.discover(cp, List.of(jar));
             assertThat(r.problems()).extracting(LoadProblem::message).allSatisfy(m -> assertThat(m)
-                    .contains("TwinA").contains("TwinB").contains(jar.toString()));
+                    .contains("TwinA").contains("TwinB").contains(jar.toString())
+                    .contains("duplicate objective id 'twin'").contains("neither is used until one is removed")
+                    .contains("'twin' is a built-in objective: a plugin must not reuse a built-in id"));
+            assertThat(r.ids()).doesNotContain("twin");
+            assertThatThrownBy(() -> r.require("twin")).isInstanceOf(UnknownObjectiveException.class)
+                    .hasMessageContaining("'twin' was found but refused")
+                    .hasMessageContaining("a plugin must not reuse a built-in id");
         }
 
         @Test
