@@ -296,6 +296,7 @@ public final class PreferenceTrainer {
             long lastCheckpoint = step;
             Path lastCheckpointFolder = resumeFrom.map(CheckpointStore.Checkpoint::folder).orElse(null);
             double weightNorm = Gradients.weightNorm(policy.parameters());
+            warnIfAccumulationSplitsCoupledBatches();
             try (ProgressBar bar = new ProgressBar(log, "train", totalSteps)) {
                 bar.update(step, "");
                 while (step < totalSteps) {
@@ -404,6 +405,28 @@ public final class PreferenceTrainer {
 
     /** One optimizer step's measurements. */
     private record StepResult(double loss, Map<String, Double> metrics, long tokens, List<String> ids) {
+    }
+
+    /**
+     * Warns once, before the first step, when gradient accumulation splits the batches of a
+     * batch-coupled objective (aot, aot_pair, bco_pair: sorting or a batch mean), whose loss on k
+     * micro-batches is not the loss of one batch k times larger.
+     */
+    private void warnIfAccumulationSplitsCoupledBatches() {
+        int k = config.training().gradientAccumulation();
+        if (k <= 1) {
+            return;
+        }
+        for (TrainConfig.ObjectiveSpec spec : config.objectives()) {
+            if (spec.configured().requirements().batchCoupled()) {
+                String text = String.format(Locale.ROOT, "objective '%s' is batch-coupled (its loss sorts or averages "
+                        + "across the batch): gradient_accumulation = %d computes it on %d micro-batches of %d, which "
+                        + "is not one batch of %d; raise batch_size and lower gradient_accumulation to keep the batch "
+                        + "whole", spec.id(), k, k, config.training().batchSize(), k * config.training().batchSize());
+                warnings.add(text);
+                log.println("warning: " + text);
+            }
+        }
     }
 
     /** Accumulates micro-batch results weighted by their share of the step. */
