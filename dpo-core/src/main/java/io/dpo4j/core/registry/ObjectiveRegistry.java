@@ -38,6 +38,12 @@ public final class ObjectiveRegistry {
     /** The resource that lists an objective plugin's provider classes. */
     public static final String SERVICES_FILE = "META-INF/services/" + PreferenceObjective.class.getName();
 
+    /**
+     * TRL {@code loss_type} names that differ from this project's ids: the "did you mean" of an
+     * unknown id names the objective (when it is available).
+     */
+    private static final Map<String, String> TRL_NAMES = Map.of("sigmoid", "dpo", "aot_unpaired", "aot_pair");
+
     private final Map<String, RegisteredObjective> byId;
     private final List<LoadProblem> problems;
 
@@ -308,7 +314,11 @@ public final class ObjectiveRegistry {
 
     /** The error for an unknown id, shared with {@link ObjectiveSelector}. */
     static UnknownObjectiveException unknown(String id, Collection<String> known, List<LoadProblem> problems) {
-        StringBuilder sb = new StringBuilder("unknown objective '" + id + "'" + Suggestions.didYouMean(id, known)
+        String alias = TRL_NAMES.get(id);
+        String suggestion = alias != null && known.contains(alias)
+                ? " (did you mean '" + alias + "'? '" + id + "' is TRL's name for it)"
+                : Suggestions.didYouMean(id, known);
+        StringBuilder sb = new StringBuilder("unknown objective '" + id + "'" + suggestion
                 + "; known objectives: " + String.join(", ", known));
         problems.stream().filter(p -> p.id().map(id::equals).orElse(false))
                 .forEach(p -> sb.append("\n  '").append(id).append("' was found but refused: ").append(p));

@@ -188,6 +188,8 @@ class ObjectiveRegistryTest {
         ObjectiveRegistry r = ObjectiveRegistry.of(List.of(new DpoObjective(), new TestObjectives.Good()));
         assertThatThrownBy(() -> r.require("dpoo")).isInstanceOf(UnknownObjectiveException.class)
                 .hasMessage("unknown objective 'dpoo' (did you mean 'dpo'?); known objectives: dpo, good-plugin");
+        assertThatThrownBy(() -> r.require("sigmoid")).hasMessageStartingWith(
+                "unknown objective 'sigmoid' (did you mean 'dpo'? 'sigmoid' is TRL's name for it)");
     }
 
     @Test
