@@ -490,6 +490,10 @@ class ConfigFuzzTest {
             JsonNode v = NODES.textNode(pick(r, WORDS));
             return new Fault(FaultClass.OBJECTIVE_PARAM, path, v, "must be true or false");
         }
+        if (spec.type() == Hyperparameter.Type.CHOICE) {
+            JsonNode v = NODES.textNode(pick(r, WORDS));
+            return new Fault(FaultClass.OBJECTIVE_PARAM, path, v, "must be " + spec.rule());
+        }
         Range range = spec.range();
         if (r.nextBoolean() && range.lower() != Double.NEGATIVE_INFINITY) {
             double v = range.lowerInclusive() ? range.lower() - 1 : range.lower();
