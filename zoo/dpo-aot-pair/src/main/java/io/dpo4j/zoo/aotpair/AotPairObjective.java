@@ -38,9 +38,11 @@ public final class AotPairObjective extends AbstractObjective {
     public static final String ID = "aot_pair";
 
     public AotPairObjective() {
-        super(ID, "AOT, unpaired (TRL's aot_unpaired): sorted chosen and rejected log-ratios matched quantile by quantile (Melnyk et al. 2024)",
+        super(ID, "AOT, unpaired (TRL's aot_unpaired): sorted chosen and rejected log-ratios matched"
+                + " quantile by quantile (Melnyk et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"),
-                Hyperparameter.real("label_smoothing", 0.0, Range.closedOpen(0, 0.5), "ε: cDPO label smoothing of the matched log-ratios"));
+                Hyperparameter.real("label_smoothing", 0.0, Range.closedOpen(0, 0.5),
+                        "ε: cDPO label smoothing of the matched log-ratios"));
     }
 
     @Override
@@ -53,7 +55,8 @@ public final class AotPairObjective extends AbstractObjective {
         private final double epsilon;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED).asBatchCoupled());
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED).asBatchCoupled());
             this.beta = p.real("beta");
             this.epsilon = p.real("label_smoothing");
         }
@@ -66,6 +69,5 @@ public final class AotPairObjective extends AbstractObjective {
             NDArray loss = Losses.smoothedLogistic(Scalars.mul(chosen.sub(rejected), beta), epsilon).mean();
             return new ObjectiveResult(loss, r.metrics(loss, beta), List.of());
         }
-
     }
 }

@@ -40,9 +40,11 @@ public final class AotObjective extends AbstractObjective {
     public static final String ID = "aot";
 
     public AotObjective() {
-        super(ID, "AOT, paired: distributional alignment via optimal transport, sorted margins matched across the batch (Melnyk et al. 2024)",
+        super(ID, "AOT, paired: distributional alignment via optimal transport, sorted margins matched"
+                + " across the batch (Melnyk et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"),
-                Hyperparameter.real("label_smoothing", 0.0, Range.closedOpen(0, 0.5), "ε: cDPO label smoothing of the matched margins"));
+                Hyperparameter.real("label_smoothing", 0.0, Range.closedOpen(0, 0.5),
+                        "ε: cDPO label smoothing of the matched margins"));
     }
 
     @Override
@@ -55,7 +57,8 @@ public final class AotObjective extends AbstractObjective {
         private final double epsilon;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED).asBatchCoupled());
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED).asBatchCoupled());
             this.beta = p.real("beta");
             this.epsilon = p.real("label_smoothing");
         }
@@ -66,9 +69,9 @@ public final class AotObjective extends AbstractObjective {
             NDArray policyMargins = ObjectiveMath.sortedAscending(r.policyChosen().sub(r.policyRejected()));
             NDArray referenceMargins = ObjectiveMath.sortedAscending(
                     s.get(Statistic.REFERENCE_CHOSEN).sub(s.get(Statistic.REFERENCE_REJECTED)));
-            NDArray loss = Losses.smoothedLogistic(Scalars.mul(policyMargins.sub(referenceMargins), beta), epsilon).mean();
+            NDArray z = Scalars.mul(policyMargins.sub(referenceMargins), beta);
+            NDArray loss = Losses.smoothedLogistic(z, epsilon).mean();
             return new ObjectiveResult(loss, r.metrics(loss, beta), List.of());
         }
-
     }
 }

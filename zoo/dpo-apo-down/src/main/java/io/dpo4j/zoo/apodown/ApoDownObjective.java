@@ -39,7 +39,8 @@ public final class ApoDownObjective extends AbstractObjective {
     public static final String ID = "apo_down";
 
     public ApoDownObjective() {
-        super(ID, "APO-down: lower the chosen likelihood while raising the margin, for chosen responses worse than the model's (D'Oosterlinck et al. 2024)",
+        super(ID, "APO-down: lower the chosen likelihood while raising the margin, for chosen responses"
+                + " worse than the model's (D'Oosterlinck et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"));
     }
 
@@ -52,7 +53,8 @@ public final class ApoDownObjective extends AbstractObjective {
         private final double beta;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
         }
 
@@ -65,12 +67,11 @@ public final class ApoDownObjective extends AbstractObjective {
             return new ObjectiveResult(loss, metrics, List.of());
         }
 
-         /** By design: the first term pushes the chosen log-prob down, the second pushes the margin up. */
-         @Override
-         public Semantics semantics() {
-             return Semantics.declared(Semantics.Direction.EITHER, Semantics.Direction.RAISES,
-                     "apo_down deliberately pushes the chosen log-prob down while pushing the margin up");
-         }
-
+        /** By design: the first term pushes the chosen log-prob down, the second pushes the margin up. */
+        @Override
+        public Semantics semantics() {
+            return Semantics.declared(Semantics.Direction.EITHER, Semantics.Direction.RAISES,
+                    "apo_down deliberately pushes the chosen log-prob down while pushing the margin up");
+        }
     }
 }

@@ -35,7 +35,8 @@ public final class ApoZeroObjective extends AbstractObjective {
     public static final String ID = "apo_zero";
 
     public ApoZeroObjective() {
-        super(ID, "APO-zero: raise chosen and lower rejected likelihoods, for chosen responses better than the model's (D'Oosterlinck et al. 2024)",
+        super(ID, "APO-zero: raise chosen and lower rejected likelihoods, for chosen responses better than"
+                + " the model's (D'Oosterlinck et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"));
     }
 
@@ -48,7 +49,8 @@ public final class ApoZeroObjective extends AbstractObjective {
         private final double beta;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
         }
 
@@ -60,6 +62,5 @@ public final class ApoZeroObjective extends AbstractObjective {
             Map<String, Double> metrics = r.metrics(loss, beta);
             return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }

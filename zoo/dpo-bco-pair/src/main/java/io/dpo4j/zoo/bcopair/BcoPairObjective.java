@@ -43,9 +43,11 @@ public final class BcoPairObjective extends AbstractObjective {
     public static final String ID = "bco_pair";
 
     public BcoPairObjective() {
-        super(ID, "BCO, pairwise: binary classifier of chosen vs rejected rewards, shifted by the batch mean (Jung et al. 2024)",
+        super(ID, "BCO, pairwise: binary classifier of chosen vs rejected rewards, shifted by the batch mean"
+                + " (Jung et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"),
-                Hyperparameter.flag("reward_shift", true, "shift rewards by the batch mean δ (no gradient), as the paper; false is TRL >= 0.29"));
+                Hyperparameter.flag("reward_shift", true,
+                        "shift rewards by the batch mean δ (no gradient), as the paper; false is TRL >= 0.29"));
     }
 
     @Override
@@ -103,7 +105,8 @@ public final class BcoPairObjective extends AbstractObjective {
         private static final String DELTA = "delta";
 
         private static ObjectiveRequirements requirements(boolean rewardShift) {
-            ObjectiveRequirements r = ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED);
+            ObjectiveRequirements r = ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED);
             return rewardShift ? r.asBatchCoupled() : r;
         }
     }

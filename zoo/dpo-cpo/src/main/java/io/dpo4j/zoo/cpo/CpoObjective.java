@@ -46,7 +46,8 @@ public final class CpoObjective extends AbstractObjective {
     public CpoObjective() {
         super(ID, "CPO: reference-free contrastive preference loss plus the chosen responses' NLL (Xu et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the reference-free reward β·π"),
-                Hyperparameter.real("cpo_alpha", 1.0, Range.nonNegative(), "weight of the chosen responses' token-mean NLL"),
+                Hyperparameter.real("cpo_alpha", 1.0, Range.nonNegative(),
+                        "weight of the chosen responses' token-mean NLL"),
                 Hyperparameter.real("label_smoothing", 0.0, Range.closedOpen(0, 0.5), "ε: cDPO label smoothing"));
     }
 
@@ -84,6 +85,5 @@ public final class CpoObjective extends AbstractObjective {
             metrics.put("nll_loss", ObjectiveMath.scalar(nll));
             return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }

@@ -44,9 +44,11 @@ public final class DiscopopObjective extends AbstractObjective {
     public static final String ID = "discopop";
 
     public DiscopopObjective() {
-        super(ID, "DiscoPOP: log-ratio modulated loss, a discovered blend of logistic and exponential losses (Lu et al. 2024)",
+        super(ID, "DiscoPOP: log-ratio modulated loss, a discovered blend of logistic and exponential losses"
+                + " (Lu et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"),
-                Hyperparameter.real("discopop_tau", 0.05, new Range(0, false, 1, true), "τ: temperature of the sigmoid gate between the logistic and the exponential loss"));
+                Hyperparameter.real("discopop_tau", 0.05, new Range(0, false, 1, true),
+                        "τ: temperature of the sigmoid gate between the logistic and the exponential loss"));
     }
 
     @Override
@@ -59,7 +61,8 @@ public final class DiscopopObjective extends AbstractObjective {
         private final double tau;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
             this.tau = p.real("discopop_tau");
         }
@@ -76,13 +79,12 @@ public final class DiscopopObjective extends AbstractObjective {
             return new ObjectiveResult(loss, metrics, List.of());
         }
 
-         /** The paper's loss is not monotone near a zero margin (see the class comment). */
-         @Override
-         public Semantics semantics() {
-             return Semantics.declared(Semantics.Direction.EITHER, Semantics.Direction.EITHER,
-                     "discopop is not monotone near a zero margin: at tau = 0.05 a local minimum at beta*h = -0.119 "
-                             + "and a local maximum at +0.072, the paper's loss by design");
-         }
-
+        /** The paper's loss is not monotone near a zero margin (see the class comment). */
+        @Override
+        public Semantics semantics() {
+            return Semantics.declared(Semantics.Direction.EITHER, Semantics.Direction.EITHER,
+                    "discopop is not monotone near a zero margin: at tau = 0.05 a local minimum at beta*h = -0.119 "
+                            + "and a local maximum at +0.072, the paper's loss by design");
+        }
     }
 }

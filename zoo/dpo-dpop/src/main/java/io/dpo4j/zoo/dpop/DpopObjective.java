@@ -38,9 +38,11 @@ public final class DpopObjective extends AbstractObjective {
     public static final String ID = "dpop";
 
     public DpopObjective() {
-        super(ID, "DPO-Positive (Smaug): DPO with a penalty when the chosen likelihood falls below the reference (Pal et al. 2024)",
+        super(ID, "DPO-Positive (Smaug): DPO with a penalty when the chosen likelihood falls below the"
+                + " reference (Pal et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"),
-                Hyperparameter.real("lambda", 50.0, Range.nonNegative(), "λ: weight of the penalty on a chosen log-prob below the reference's"));
+                Hyperparameter.real("lambda", 50.0, Range.nonNegative(),
+                        "λ: weight of the penalty on a chosen log-prob below the reference's"));
     }
 
     @Override
@@ -53,7 +55,8 @@ public final class DpopObjective extends AbstractObjective {
         private final double lambda;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
             this.lambda = p.real("lambda");
         }
@@ -65,8 +68,8 @@ public final class DpopObjective extends AbstractObjective {
             NDArray z = Scalars.mul(r.margin().sub(Scalars.mul(penalty, lambda)), beta);
             NDArray loss = ObjectiveMath.logSigmoid(z).neg().mean();
             Map<String, Double> metrics = r.metrics(loss, beta);
-            metrics.put("dpop/penalty", StandardMetrics.mean(ObjectiveMath.toDoubles(penalty)));    return new ObjectiveResult(loss, metrics, List.of());
+            metrics.put("dpop/penalty", StandardMetrics.mean(ObjectiveMath.toDoubles(penalty)));
+            return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }

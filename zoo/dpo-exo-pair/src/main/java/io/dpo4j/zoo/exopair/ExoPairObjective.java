@@ -41,7 +41,8 @@ public final class ExoPairObjective extends AbstractObjective {
     public ExoPairObjective() {
         super(ID, "EXO, pairwise: reverse KL from the model's preference to the smoothed label (Ji et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"),
-                Hyperparameter.real("label_smoothing", 1e-3, new Range(0, false, 0.5, false), "ε: the label noise the target distribution allows; 0 is undefined (log 0)"));
+                Hyperparameter.real("label_smoothing", 1e-3, new Range(0, false, 0.5, false),
+                        "ε: the label noise the target distribution allows; 0 is undefined (log 0)"));
     }
 
     @Override
@@ -55,7 +56,8 @@ public final class ExoPairObjective extends AbstractObjective {
         private final double logFlip;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
             double eps = p.real("label_smoothing");
             this.logKeep = Math.log1p(-eps);
@@ -72,6 +74,5 @@ public final class ExoPairObjective extends AbstractObjective {
             Map<String, Double> metrics = r.metrics(loss, beta);
             return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }

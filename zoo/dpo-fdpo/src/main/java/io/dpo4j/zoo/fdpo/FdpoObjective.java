@@ -60,8 +60,10 @@ public final class FdpoObjective extends AbstractObjective {
     public FdpoObjective() {
         super(ID, "f-DPO: DPO under reverse KL, forward KL, Jensen-Shannon or alpha divergences (Wang et al. 2023)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"),
-                Hyperparameter.choice("divergence", "reverse_kl", List.of(REVERSE_KL, FORWARD_KL, JS, ALPHA), "the f-divergence whose score f'(π/π_ref) replaces the log-ratio"),
-                Hyperparameter.real("alpha", 0.5, Range.closed(0, 1), "α of alpha_divergence (TRL >= 0.29 convention: 1 is reverse KL, 0 forward KL)"));
+                Hyperparameter.choice("divergence", "reverse_kl", List.of(REVERSE_KL, FORWARD_KL, JS, ALPHA),
+                        "the f-divergence whose score f'(π/π_ref) replaces the log-ratio"),
+                Hyperparameter.real("alpha", 0.5, Range.closed(0, 1),
+                        "α of alpha_divergence (TRL >= 0.29 convention: 1 is reverse KL, 0 forward KL)"));
     }
 
     @Override
@@ -75,7 +77,8 @@ public final class FdpoObjective extends AbstractObjective {
         private final double alpha;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
             this.divergence = p.choice("divergence");
             this.alpha = p.real("alpha");
@@ -84,28 +87,28 @@ public final class FdpoObjective extends AbstractObjective {
         @Override
         public ObjectiveResult compute(SequenceStatistics s) {
             LogRatios r = LogRatios.of(s);
-            NDArray loss = ObjectiveMath.logSigmoid(Scalars.mul(score(r.chosen()).sub(score(r.rejected())), beta)).neg().mean();
+            NDArray margin = score(r.chosen()).sub(score(r.rejected()));
+            NDArray loss = ObjectiveMath.logSigmoid(Scalars.mul(margin, beta)).neg().mean();
             Map<String, Double> metrics = r.metrics(loss, beta);
             return new ObjectiveResult(loss, metrics, List.of());
         }
 
-         /** s(ρ) = f′(e^ρ) of the configured divergence, constants dropped. */
-         private NDArray score(NDArray rho) {
-             switch (divergence) {
-                 case FORWARD_KL:
-                     return ObjectiveMath.clampMax(rho.neg(), CLAMP).exp().neg();
-                 case JS:
-                     return ObjectiveMath.logSigmoid(rho);
-                 case ALPHA:
-                     if (Math.abs(alpha - 1) < 1e-6) {
-                         return rho;
-                     }
-                     return Scalars.mul(ObjectiveMath.expm1(ObjectiveMath.clampMax(Scalars.mul(rho, alpha - 1), CLAMP)),
-                             1 / (alpha - 1));
-                 default:
-                     return rho;
-             }
-         }
-
+        /** s(ρ) = f′(e^ρ) of the configured divergence, constants dropped. */
+        private NDArray score(NDArray rho) {
+            switch (divergence) {
+                case FORWARD_KL:
+                    return ObjectiveMath.clampMax(rho.neg(), CLAMP).exp().neg();
+                case JS:
+                    return ObjectiveMath.logSigmoid(rho);
+                case ALPHA:
+                    if (Math.abs(alpha - 1) < 1e-6) {
+                        return rho;
+                    }
+                    return Scalars.mul(ObjectiveMath.expm1(ObjectiveMath.clampMax(Scalars.mul(rho, alpha - 1), CLAMP)),
+                            1 / (alpha - 1));
+                default:
+                    return rho;
+            }
+        }
     }
 }

@@ -38,7 +38,8 @@ public final class HingeObjective extends AbstractObjective {
 
     public HingeObjective() {
         super(ID, "Hinge loss on the DPO margin, zero once β·h ≥ 1 (RSO, Liu et al. 2023; SLiC-HF, Zhao et al. 2023)",
-                Hyperparameter.real("beta", 0.1, Range.positive(), "β: reciprocal of the margin; the loss is zero once the log-ratio margin reaches 1/β"));
+                Hyperparameter.real("beta", 0.1, Range.positive(),
+                        "β: reciprocal of the margin; the loss is zero once the log-ratio margin reaches 1/β"));
     }
 
     @Override
@@ -50,7 +51,8 @@ public final class HingeObjective extends AbstractObjective {
         private final double beta;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
         }
 
@@ -61,6 +63,5 @@ public final class HingeObjective extends AbstractObjective {
             Map<String, Double> metrics = r.metrics(loss, beta);
             return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }

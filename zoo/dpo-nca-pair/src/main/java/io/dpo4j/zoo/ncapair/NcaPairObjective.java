@@ -49,7 +49,8 @@ public final class NcaPairObjective extends AbstractObjective {
         private final double beta;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
         }
 
@@ -63,6 +64,5 @@ public final class NcaPairObjective extends AbstractObjective {
             Map<String, Double> metrics = r.metrics(loss, beta);
             return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }

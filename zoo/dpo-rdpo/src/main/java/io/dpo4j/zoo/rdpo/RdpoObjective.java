@@ -39,7 +39,8 @@ public final class RdpoObjective extends AbstractObjective {
     public RdpoObjective() {
         super(ID, "R-DPO: DPO with a length regulariser in the margin (Park et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"),
-                Hyperparameter.real("alpha", 0.01, Range.nonNegative(), "α: weight of the token-count difference nw − nl in the margin (not scaled by β)"));
+                Hyperparameter.real("alpha", 0.01, Range.nonNegative(),
+                        "α: weight of the token-count difference nw − nl in the margin (not scaled by β)"));
     }
 
     @Override
@@ -52,7 +53,8 @@ public final class RdpoObjective extends AbstractObjective {
         private final double alpha;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED,
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED,
                     Statistic.CHOSEN_TOKENS, Statistic.REJECTED_TOKENS));
             this.beta = p.real("beta");
             this.alpha = p.real("alpha");
@@ -67,6 +69,5 @@ public final class RdpoObjective extends AbstractObjective {
             Map<String, Double> metrics = r.metrics(loss, beta);
             return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }

@@ -39,7 +39,8 @@ public final class RobustObjective extends AbstractObjective {
     public RobustObjective() {
         super(ID, "Provably robust DPO: unbiased under label flips with probability ε (Chowdhury et al. 2024)",
                 Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the implicit reward β·(π − r)"),
-                Hyperparameter.real("label_smoothing", 0.1, Range.closedOpen(0, 0.5), "ε: the probability that a preference label is flipped"));
+                Hyperparameter.real("label_smoothing", 0.1, Range.closedOpen(0, 0.5),
+                        "ε: the probability that a preference label is flipped"));
     }
 
     @Override
@@ -52,7 +53,8 @@ public final class RobustObjective extends AbstractObjective {
         private final double epsilon;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
             this.epsilon = p.real("label_smoothing");
         }
@@ -67,6 +69,5 @@ public final class RobustObjective extends AbstractObjective {
             Map<String, Double> metrics = r.metrics(loss, beta);
             return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }

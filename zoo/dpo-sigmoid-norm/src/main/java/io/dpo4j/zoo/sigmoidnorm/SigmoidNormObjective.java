@@ -36,7 +36,8 @@ public final class SigmoidNormObjective extends AbstractObjective {
 
     public SigmoidNormObjective() {
         super(ID, "DPO on per-token log-ratios, normalised by response length as SimPO does (TRL sigmoid_norm)",
-                Hyperparameter.real("beta", 0.1, Range.positive(), "β: scale of the per-token log-ratio margin (SimPO-like values are about 2)"));
+                Hyperparameter.real("beta", 0.1, Range.positive(),
+                        "β: scale of the per-token log-ratio margin (SimPO-like values are about 2)"));
     }
 
     @Override
@@ -48,7 +49,8 @@ public final class SigmoidNormObjective extends AbstractObjective {
         private final double beta;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED,
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED,
                     Statistic.CHOSEN_TOKENS, Statistic.REJECTED_TOKENS));
             this.beta = p.real("beta");
         }
@@ -58,10 +60,10 @@ public final class SigmoidNormObjective extends AbstractObjective {
             LogRatios r = LogRatios.of(s);
             NDArray perTokenChosen = r.chosen().div(Scalars.maximum(s.get(Statistic.CHOSEN_TOKENS), 1.0));
             NDArray perTokenRejected = r.rejected().div(Scalars.maximum(s.get(Statistic.REJECTED_TOKENS), 1.0));
-            NDArray loss = ObjectiveMath.logSigmoid(Scalars.mul(perTokenChosen.sub(perTokenRejected), beta)).neg().mean();
+            NDArray z = Scalars.mul(perTokenChosen.sub(perTokenRejected), beta);
+            NDArray loss = ObjectiveMath.logSigmoid(z).neg().mean();
             Map<String, Double> metrics = r.metrics(loss, beta);
             return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }

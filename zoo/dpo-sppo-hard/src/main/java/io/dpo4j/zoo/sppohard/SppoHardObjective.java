@@ -48,7 +48,8 @@ public final class SppoHardObjective extends AbstractObjective {
         private final double beta;
 
         Configured(Hyperparameters p) {
-            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED, Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
+            super(ID, p, ObjectiveRequirements.paired(Statistic.POLICY_CHOSEN, Statistic.POLICY_REJECTED,
+                    Statistic.REFERENCE_CHOSEN, Statistic.REFERENCE_REJECTED));
             this.beta = p.real("beta");
         }
 
@@ -58,8 +59,8 @@ public final class SppoHardObjective extends AbstractObjective {
             double target = 1 / (2 * beta);
             NDArray loss = r.chosen().sub(target).square().add(r.rejected().add(target).square()).mean();
             Map<String, Double> metrics = r.metrics(loss, beta);
-            metrics.put("sppo/target", target);    return new ObjectiveResult(loss, metrics, List.of());
+            metrics.put("sppo/target", target);
+            return new ObjectiveResult(loss, metrics, List.of());
         }
-
     }
 }
