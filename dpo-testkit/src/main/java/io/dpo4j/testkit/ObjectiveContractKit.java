@@ -442,7 +442,9 @@ public abstract class ObjectiveContractKit {
         @TestFactory
         @DisplayName("gradient accumulation: a batch's loss is the mean of its two halves' losses, unless declared batch-coupled")
         Stream<DynamicTest> accumulation() {
-            return perSet(parameterSets(), "accumulation", p -> {
+            return parameterSets().stream().map(p -> DynamicTest.dynamicTest((configured(p).requirements().batchCoupled()
+                    ? "declared batch-coupled: accumulation identity replaced by permutation and duplication invariance"
+                    : "accumulation identity") + " with " + (p.isEmpty() ? "defaults" : p), () -> {
                 ConfiguredObjective o = configured(p);
                 if (o.requirements().batchCoupled()) {
                     // Declared batch-coupled (sorting or a batch statistic): micro-batches cannot reproduce one
@@ -462,7 +464,7 @@ public abstract class ObjectiveContractKit {
                 assertClose(whole, (a + b) / 2, 1e-10, 1e-14,
                         "loss of the joined batch against the mean of its halves (declare batchCoupled if the "
                                 + "objective couples the rows of a batch)");
-            });
+            }));
         }
 
         /**
