@@ -450,11 +450,14 @@ public abstract class ObjectiveContractKit {
                     // Declared batch-coupled (sorting or a batch statistic): micro-batches cannot reproduce one
                     // batch, so the accumulation identity does not apply; the permutation, duplication and
                     // gradient-following checks above stand in for it.
-                    report("batch-coupled " + (p.isEmpty() ? "defaults" : p) + ": accumulation identity replaced "
-                            + "by permutation and duplication invariance");
                     HostBatch[] halves = halves();
+                    double a = evaluate(o, halves[0], DataType.FLOAT64).loss();
+                    double b = evaluate(o, halves[1], DataType.FLOAT64).loss();
                     double whole = evaluate(o, halves[0].concat(halves[1]), DataType.FLOAT64).loss();
                     assertThat(Double.isFinite(whole)).isTrue();
+                    report(expectedId() + " " + (p.isEmpty() ? "defaults" : p) + " is declared batch-coupled: "
+                            + "accumulation identity replaced by permutation and duplication invariance (here one "
+                            + "batch gives " + whole + ", the mean of its halves " + (a + b) / 2 + ")");
                     return;
                 }
                 HostBatch[] halves = halves();
