@@ -100,7 +100,7 @@ public final class SftCommand implements Callable<Integer> {
                     manager.newSubManager()) : HuggingFaceCheckpoint.load(tokenizerFolder, manager.newSubManager());
             try (m) {
                 Threads.configure(threads, tiny ? 0 : m.config().parameterCount());
-                int pad = (int) tokenizer.padTokenId().orElse(tokenizer.eosTokenId().orElse(0));
+                int pad = io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer, m.config(), tokenizerFolder).pad();
                 SupervisedTrainer.Result r;
                 try (ProgressBar bar = new ProgressBar(err, "sft", steps)) {
                     r = new SupervisedTrainer(m, KernelType.fromId("chunked").create(), pad).train(texts,

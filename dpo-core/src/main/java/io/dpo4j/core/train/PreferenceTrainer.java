@@ -133,11 +133,15 @@ public final class PreferenceTrainer {
         Files.createDirectories(cache);
         Path initial = new ModelHub(cache, log).initialPolicy(config, synthetic, kernel);
         try (TextTokenizer tokenizer = TextTokenizer.load(initial)) {
-            int vocab = io.dpo4j.core.model.LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
-            RunFolder.checkTokenizer(tokenizer, vocab, initial);
-            TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, vocab);
-            int pad = (int) tokenizer.padTokenId().orElse(encoder.eosTokenId());
-            PreparedData data = PreparedData.prepare(config, synthetic, loaded, tokenizer, encoder, log);
+            io.dpo4j.core.model.LlamaConfig modelConfig = io.dpo4j.core.model.LlamaConfig.read(
+                    initial.resolve(HuggingFaceCheckpoint.CONFIG));
+            RunFolder.checkTokenizer(tokenizer, modelConfig.vocabSize(), initial);
+            io.dpo4j.core.tokenizer.SpecialTokens special = io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer,
+                    modelConfig, initial);
+            TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, special);
+            int pad = special.pad();
+            PreparedData data = PreparedData.prepare(config, synthetic, loaded, tokenizer, encoder, special,
+                    modelConfig.maxPositionEmbeddings(), log);
             BatchSampler sampler = new BatchSampler(data.trainSize(), effectiveBatch(data), config.seed(), false);
             long totalSteps = totalSteps(sampler);
             ReferencePass.Outcome reference = needsReference() ? reference(data, sampler, totalSteps, initial, pad, cache)

@@ -2,6 +2,7 @@ package io.dpo4j.core.train;
 
 import io.dpo4j.core.DpoException;
 import io.dpo4j.core.data.TokenEncoder;
+import io.dpo4j.core.tokenizer.SpecialTokens;
 import io.dpo4j.core.tokenizer.TextTokenizer;
 
 /** A model's Hugging Face tokenizer seen as the data layer's {@link TokenEncoder}. */
@@ -21,6 +22,16 @@ public final class TokenizerEncoder implements TokenEncoder {
                 "the tokenizer defines no end-of-sequence token (eos_token in tokenizer_config.json); "
                         + "responses need one appended"));
         this.vocabularySize = vocabularySize;
+    }
+
+    /**
+     * @param tokenizer the tokenizer (adds no special tokens)
+     * @param tokens the model's special tokens ({@link SpecialTokens#resolve}): EOS and the vocabulary size
+     */
+    public TokenizerEncoder(TextTokenizer tokenizer, SpecialTokens tokens) {
+        this.tokenizer = tokenizer;
+        this.eos = tokens.eos();
+        this.vocabularySize = tokens.vocabularySize();
     }
 
     @Override
