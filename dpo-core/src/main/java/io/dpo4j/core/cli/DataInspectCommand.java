@@ -153,7 +153,9 @@ public final class DataInspectCommand implements Callable<Integer> {
                     + "–" + (prompt.length() + r.length() - 1) + ", each predicted from the position before)"
                     + (r.length() < untruncated ? " — CUT from " + untruncated + " tokens, keeping the start (EOS lost)"
                     : "") + joined);
-            out.println("    text   " + RowText.quote(i < t.responseTexts().size() ? t.responseTexts().get(i) : ""));
+            String text = i < t.responseTexts().size() ? t.responseTexts().get(i) : "";
+            boolean appended = tokenizer.encode(text).length < untruncated;
+            out.println("    text   " + RowText.quote(text) + (appended ? " + EOS (appended)" : " (ends with its own EOS)"));
             out.println("    ids    " + RowText.ids(r));
             out.println("    tokens " + RowText.tokens(r, tokenizer));
         }

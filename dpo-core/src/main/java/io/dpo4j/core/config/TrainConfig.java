@@ -61,6 +61,9 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     /** Log-prob kernel implementations. */
     public enum KernelImplementation { CHUNKED, NAIVE }
 
+    /** A yes/no setting read as a choice, so that its errors list the two values. */
+    private enum Toggle { FALSE, TRUE }
+
     /** Supervised warm-up: {@code auto} runs it for the tiny model only. */
     public record Sft(SftMode enabled, int steps, double lr, int batchSize, String data) {
     }
@@ -155,7 +158,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
                 d.choice("format", DataFormat.AUTO, DataFormat.class), d.optionalInteger("max_prompt_length", 1),
                 d.optionalInteger("max_response_length", 1), d.optionalInteger("max_length", 2),
                 d.choice("truncation", Truncation.TRUNCATE, Truncation.class),
-                d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class), d.flag("add_bos", false));
+                d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class), d.choice("add_bos", Toggle.FALSE, Toggle.class) == Toggle.TRUE);
         d.rejectUnknownKeys();
 
         ConfigReader.Section o = root.section("optimizer");
@@ -289,15 +292,10 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         data.validation().forEach(val::add);
         d.put("validation_split", data.validationSplit());
         d.put("format", lower(data.format()));
-        if (data.maxPromptLength() != null) {
-            d.put("max_prompt_length", data.maxPromptLength());
-        }
-        if (data.maxResponseLength() != null) {
-            d.put("max_response_length", data.maxResponseLength());
-        }
-        if (data.maxLength() != null) {
-            d.put("max_length", data.maxLength());
-        }
+        // Unset lengths are written as null (left to the defaults for the model), so the tree reads back the same.
+        d.put("max_prompt_length", data.maxPromptLength());
+        d.put("max_response_length", data.maxResponseLength());
+        d.put("max_length", data.maxLength());
         d.put("add_bos", data.addBos());
         d.put("truncation", lower(data.truncation()));
         d.put("on_bad_row", lower(data.onBadRow()));
