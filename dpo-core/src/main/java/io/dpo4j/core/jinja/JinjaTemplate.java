@@ -31,7 +31,12 @@ public final class JinjaTemplate {
      */
     public static JinjaTemplate parse(String name, String source) {
         Objects.requireNonNull(source, "source");
-        return new JinjaTemplate(name, Parser.parse(name, Lexer.tokenize(name, source)));
+        try {
+            return new JinjaTemplate(name, Parser.parse(name, Lexer.tokenize(name, source)));
+        } catch (StackOverflowError e) {
+            throw new JinjaException(JinjaException.Kind.SYNTAX, name + ": the template nests too deeply to be read",
+                    "the template nests too deeply to be read");
+        }
     }
 
     /** The name messages use. */

@@ -165,8 +165,8 @@ final class Operators {
         if (times <= 0) {
             return out;
         }
-        if ((double) items.size() * times > limitOf(in)) {
-            throw in.limit("the template builds a list of more than " + limitOf(in) + " items (the output size limit)");
+        if ((double) items.size() * times > Interpreter.MAX_RANGE) {
+            throw in.limit("the template builds a list of more than " + Interpreter.MAX_RANGE + " items (the range limit)");
         }
         for (long i = 0; i < times; i++) {
             out.addAll(items);
