@@ -118,6 +118,7 @@ assistants: {{ messages|selectattr('role', 'eq', 'assistant')|list|length }} / {
 {%- for i in range(5) %}{% if i == 1 %}{% continue %}{% endif %}{% if i == 3 %}{% break %}{% endif %}<{{ i }}>{% endfor %}
 {% macro turn(role, text='') %}<{{ role }}:{{ text|default('empty', true) }}>{% endmacro %}
 {{ turn('user') }}{{ turn('assistant', text=messages[-1].content[:5]) }}
+{{ '%s-%d' | format('a', 3) }} {{ 'hello world foo bar baz' | truncate(12) }} [{{ 'ab' | center(7) }}] [{{ 'abc' | center(8) }}] {{ messages[0].content | truncate(9, true) }}
 {% if add_generation_prompt %}
     <assistant>
 {% endif %}

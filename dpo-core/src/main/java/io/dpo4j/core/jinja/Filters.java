@@ -17,7 +17,12 @@ final class Filters {
     static final Set<String> NAMES = Set.of("abs", "attr", "capitalize", "count", "d", "default", "dictsort", "e",
             "escape", "first", "float", "forceescape", "indent", "int", "items", "join", "last", "length", "list",
             "lower", "map", "max", "min", "reject", "rejectattr", "replace", "reverse", "round", "safe", "select",
-            "selectattr", "sort", "string", "sum", "title", "tojson", "trim", "unique", "upper", "wordcount");
+            "selectattr", "sort", "string", "sum", "title", "tojson", "trim", "unique", "upper", "wordcount", "format",
+            "truncate", "center");
+
+    /** jinja2's other built-in filters, which no chat template we know uses: refused with their own message. */
+    static final Set<String> UNSUPPORTED = Set.of("batch", "filesizeformat", "groupby", "pprint", "random", "slice",
+            "striptags", "urlencode", "urlize", "wordwrap", "xmlattr");
 
     private Filters() {
     }
@@ -287,6 +292,37 @@ final class Filters {
                     }
                 }
                 return out;
+            }
+            case "format":
+                return in.checked(Operators.percentFormat(in, Values.str(v), args.size() == 1 ? args.get(0) : args));
+            case "truncate": {
+                String text = Values.str(v);
+                long length = in.integer(arg(args, kw, 0, "length", 255L), "truncate's length");
+                boolean killwords = Values.truthy(arg(args, kw, 1, "killwords", false));
+                String end = Values.str(arg(args, kw, 2, "end", "..."));
+                long leeway = in.integer(arg(args, kw, 3, "leeway", 5L), "truncate's leeway");
+                if (PyStrings.length(text) <= length + leeway) {
+                    return text;
+                }
+                List<Object> chars = PyStrings.characters(text);
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < Math.max(0, length - PyStrings.length(end)); i++) {
+                    b.append((String) chars.get(i));
+                }
+                String cut = b.toString();
+                if (!killwords) {
+                    int space = cut.lastIndexOf(' ');
+                    cut = space >= 0 ? cut.substring(0, space) : cut;
+                }
+                return cut + end;
+            }
+            case "center": {
+                String text = Values.str(v);
+                long width = in.integer(arg(args, kw, 0, "width", 80L), "center's width");
+                long w = Math.min(width, 100_000);
+                int pad = (int) Math.max(0, w - PyStrings.length(text));
+                int left = (int) (pad / 2 + (pad & w & 1));
+                return " ".repeat(left) + text + " ".repeat(pad - left);
             }
             case "wordcount":
                 return (long) PyStrings.split(Values.str(v), null, -1).size();

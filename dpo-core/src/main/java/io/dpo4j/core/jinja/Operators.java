@@ -175,7 +175,7 @@ final class Operators {
     }
 
     /** {@code "%s" % value} and {@code "%s %d" % (a, b)}: the conversions s, r, d, i and %%. */
-    private static String percentFormat(Interpreter in, String format, Object args) {
+    static String percentFormat(Interpreter in, String format, Object args) {
         List<Object> values = args instanceof List<?> l ? Values.copy(l) : List.of(args);
         StringBuilder b = new StringBuilder();
         int next = 0;

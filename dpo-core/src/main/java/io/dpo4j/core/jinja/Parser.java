@@ -637,6 +637,9 @@ final class Parser {
             throw error(nameToken, "expected a filter name after '|', found " + nameToken.describe());
         }
         String filter = nameToken.text();
+        if (Filters.UNSUPPORTED.contains(filter)) {
+            throw error(nameToken, "the filter '" + filter + "' is not supported in chat templates");
+        }
         if (!Filters.NAMES.contains(filter)) {
             throw error(nameToken, "unknown filter '" + filter + "'");
         }
