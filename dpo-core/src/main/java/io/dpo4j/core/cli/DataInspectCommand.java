@@ -71,7 +71,7 @@ public final class DataInspectCommand implements Callable<Integer> {
         PrintWriter err = root.spec.commandLine().getErr();
         PrintWriter summary = json ? err : out;
         TrainConfig.Data settings = DataPipeline.settings(config, Registries.of(root));
-        try (DataPipeline pipeline = DataPipeline.open(model, settings)) {
+        try (DataPipeline pipeline = DataPipeline.open(model, settings, false)) {
             DataPipeline.Result result = pipeline.tokenize(files, summary);
             if (json) {
                 for (DataPipeline.Row row : result.rows()) {
@@ -175,7 +175,7 @@ public final class DataInspectCommand implements Callable<Integer> {
                 rowsTotal - kept, dropped.isEmpty() ? "" : " (" + String.join(", ", dropped.entrySet().stream()
                         .map(e -> e.getKey().description() + " " + e.getValue()).toList()) + ")");
         out.println("  limits: " + pipeline.lengths().describe() + " (max_position_embeddings="
-                + pipeline.modelConfig().maxPositionEmbeddings() + ")");
+                + (pipeline.maxPositions() == Integer.MAX_VALUE ? "unknown" : pipeline.maxPositions()) + ")");
         long joined = result.pairs().joinedDifferently() + result.unpaired().joinedDifferently();
         out.println("  joined: " + joined + " of " + kept + " kept rows tokenise differently when prompt and response "
                 + "are joined into one text (they are tokenised apart, as TRL does)");

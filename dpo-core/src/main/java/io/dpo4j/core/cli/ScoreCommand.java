@@ -91,9 +91,9 @@ public final class ScoreCommand implements Callable<Integer> {
             if (reference != null) {
                 ModelHub.requireModelFolder(reference, "--reference");
                 LlamaConfig ref = LlamaConfig.read(reference.resolve(HuggingFaceCheckpoint.CONFIG));
-                if (ref.vocabSize() != pipeline.modelConfig().vocabSize()) {
+                if (ref.vocabSize() != pipeline.vocabularySize()) {
                     throw new DpoException("--reference " + reference + ": its vocabulary has " + ref.vocabSize()
-                            + " tokens but the model's has " + pipeline.modelConfig().vocabSize()
+                            + " tokens but the model's has " + pipeline.vocabularySize()
                             + "; the reference must share the model's tokenizer");
                 }
             }
@@ -102,7 +102,7 @@ public final class ScoreCommand implements Callable<Integer> {
             if (kept.isEmpty()) {
                 throw new DpoException("no row is left to score after tokenisation (see the summary above)");
             }
-            warnPastPositions(kept, pipeline.modelConfig().maxPositionEmbeddings(), err);
+            warnPastPositions(kept, pipeline.maxPositions(), err);
             err.flush();
             try (StreamedLines lines = StreamedLines.open(out, root.spec.commandLine().getOut())) {
                 try {

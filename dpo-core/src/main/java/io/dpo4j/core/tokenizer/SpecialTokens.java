@@ -31,17 +31,26 @@ public record SpecialTokens(OptionalInt bos, int eos, int pad, int vocabularySiz
      * @throws DpoException naming the file when there is no EOS, or an id is outside the vocabulary
      */
     public static SpecialTokens resolve(TextTokenizer tokenizer, LlamaConfig config, Path folder) {
-        int vocabulary = config.vocabSize();
+        return resolve(tokenizer, config.vocabSize(), config.bosTokenIds(), config.eosTokenIds(), config.padTokenIds(),
+                folder);
+    }
+
+    /**
+     * The same from {@code config.json}'s values themselves (for a model whose architecture is not
+     * supported, whose data can still be inspected).
+     */
+    public static SpecialTokens resolve(TextTokenizer tokenizer, int vocabulary, List<Integer> configBos,
+            List<Integer> configEos, List<Integer> configPad, Path folder) {
         Integer eos = pick(tokenizer.eosTokenId().isPresent() ? (int) tokenizer.eosTokenId().getAsLong() : null,
-                config.eosTokenIds());
+                configEos);
         if (eos == null) {
             throw new DpoException(folder.resolve("tokenizer_config.json") + ": the model defines no end-of-sequence token "
                     + "(set eos_token here, or eos_token_id in config.json); responses need one appended");
         }
         Integer pad = pick(tokenizer.padTokenId().isPresent() ? (int) tokenizer.padTokenId().getAsLong() : null,
-                config.padTokenIds());
+                configPad);
         Integer bos = pick(tokenizer.bosTokenId().isPresent() ? (int) tokenizer.bosTokenId().getAsLong() : null,
-                config.bosTokenIds());
+                configBos);
         check(folder, "eos", eos, vocabulary);
         if (bos != null) {
             check(folder, "bos", bos, vocabulary);

@@ -38,20 +38,22 @@ import java.util.Map;
 public final class DataPipeline implements AutoCloseable {
 
     private final Path model;
-    private final LlamaConfig modelConfig;
+    private final int vocabularySize;
+    private final int maxPositions;
     private final TextTokenizer tokenizer;
     private final SpecialTokens special;
     private final TrainConfig.Data data;
     private final TruncationSettings lengths;
 
-    private DataPipeline(Path model, LlamaConfig modelConfig, TextTokenizer tokenizer, SpecialTokens special,
+    private DataPipeline(Path model, int vocabularySize, int maxPositions, TextTokenizer tokenizer, SpecialTokens special,
             TrainConfig.Data data) {
         this.model = model;
-        this.modelConfig = modelConfig;
+        this.vocabularySize = vocabularySize;
+        this.maxPositions = maxPositions;
         this.tokenizer = tokenizer;
         this.special = special;
         this.data = data;
-        this.lengths = Lengths.resolve(data, false, modelConfig.maxPositionEmbeddings());
+        this.lengths = Lengths.resolve(data, false, maxPositions);
     }
 
     /**
@@ -62,6 +64,15 @@ public final class DataPipeline implements AutoCloseable {
      * @throws DpoException naming the file at fault
      */
     public static DataPipeline open(Path model, TrainConfig.Data data) {
+        return open(model, data, true);
+    }
+
+    /**
+     * {@link #open(Path, TrainConfig.Data)}; with {@code architectureNeeded} false, a {@code config.json}
+     * of an architecture this code cannot run is still read for what the data path needs
+     * ({@code vocab_size}, {@code max_position_embeddings}, the token ids), so its data can be inspected.
+     */
+    public static DataPipeline open(Path model, TrainConfig.Data data, boolean architectureNeeded) {
         if (!Files.isDirectory(model)) {
             throw new DpoException("--model " + model + ": no such folder (give a Hugging Face model folder)");
         }
@@ -69,12 +80,35 @@ public final class DataPipeline implements AutoCloseable {
         if (!Files.isRegularFile(configFile)) {
             throw new DpoException("--model " + model + ": no config.json; not a Hugging Face model folder");
         }
-        LlamaConfig config = LlamaConfig.read(configFile);
+        int vocabulary;
+        int positions;
+        List<Integer> bos;
+        List<Integer> eos;
+        List<Integer> pad;
+        try {
+            LlamaConfig config = LlamaConfig.read(configFile);
+            vocabulary = config.vocabSize();
+            positions = config.maxPositionEmbeddings();
+            bos = config.bosTokenIds();
+            eos = config.eosTokenIds();
+            pad = config.padTokenIds();
+        } catch (DpoException e) {
+            if (architectureNeeded) {
+                throw e;
+            }
+            com.fasterxml.jackson.databind.JsonNode json = ConfigJson.read(configFile, e);
+            vocabulary = ConfigJson.positive(json, "vocab_size", configFile, e);
+            positions = json.path("max_position_embeddings").canConvertToInt()
+                    ? ConfigJson.positive(json, "max_position_embeddings", configFile, e) : Integer.MAX_VALUE;
+            bos = ConfigJson.ids(json.get("bos_token_id"));
+            eos = ConfigJson.ids(json.get("eos_token_id"));
+            pad = ConfigJson.ids(json.get("pad_token_id"));
+        }
         TextTokenizer tokenizer = TextTokenizer.load(model);
         try {
-            SpecialTokens.requireFits(tokenizer, config.vocabSize(), model);
-            SpecialTokens special = SpecialTokens.resolve(tokenizer, config, model);
-            return new DataPipeline(model, config, tokenizer, special, data);
+            SpecialTokens.requireFits(tokenizer, vocabulary, model);
+            SpecialTokens special = SpecialTokens.resolve(tokenizer, vocabulary, bos, eos, pad, model);
+            return new DataPipeline(model, vocabulary, positions, tokenizer, special, data);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -90,9 +124,14 @@ public final class DataPipeline implements AutoCloseable {
         return TrainConfig.read(configFile == null ? "the defaults" : configFile.toString(), tree, registries).data();
     }
 
-    /** The model's configuration. */
-    public LlamaConfig modelConfig() {
-        return modelConfig;
+    /** The model's vocabulary size ({@code vocab_size}). */
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    /** The model's {@code max_position_embeddings}. */
+    public int maxPositions() {
+        return maxPositions;
     }
 
     /** The model's tokenizer. */
@@ -151,7 +190,7 @@ public final class DataPipeline implements AutoCloseable {
                 BadRowPolicy.parse(data.onBadRow().name()));
         LoadResult loaded = PreferenceDataLoader.load(files, options).requireExamples();
         log.println(loaded.summary());
-        Lengths.report(data, lengths, modelConfig.maxPositionEmbeddings(), log);
+        Lengths.report(data, lengths, maxPositions, log);
         Map<PreferenceExample, RowTrace> traces = new IdentityHashMap<>();
         List<PairedExample> pairs = new ArrayList<>();
         List<UnpairedExample> unpaired = new ArrayList<>();

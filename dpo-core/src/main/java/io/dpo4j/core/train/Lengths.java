@@ -43,7 +43,7 @@ public final class Lengths {
     public static void report(TrainConfig.Data d, TruncationSettings s, int maxPositions, PrintWriter log) {
         boolean defaulted = d.maxLength() == null || d.maxPromptLength() == null || d.maxResponseLength() == null;
         log.println("lengths: " + s.describe() + (defaulted ? " (unset limits defaulted for the model; "
-                + "max_position_embeddings=" + maxPositions + ")" : ""));
+                + "max_position_embeddings=" + (maxPositions == Integer.MAX_VALUE ? "unknown" : maxPositions) + ")" : ""));
         if (s.maxLength() != TruncationSettings.UNLIMITED && s.maxLength() > maxPositions) {
             log.println("warning: data.max_length=" + s.maxLength() + " lets sequences run past the model's "
                     + "max_position_embeddings=" + maxPositions + "; positions beyond it were never trained");

@@ -281,7 +281,8 @@ public final class PreferenceTrainer {
                     + ")");
         }
         Evaluator evaluator = new Evaluator(data, reference == null ? null : reference.cache(), pad,
-                (int) tokenizer.eosTokenId().orElse(-1), tokenizer);
+                io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer, io.dpo4j.core.model.LlamaConfig.read(
+                        initial.resolve(HuggingFaceCheckpoint.CONFIG)), initial).eos(), tokenizer);
         try (NDManager root = NDManager.newBaseManager();
                 LlamaModel policy = HuggingFaceCheckpoint.load(weights, root.newSubManager());
                 AdamW adam = new AdamW(root, config.optimizer().beta1(), config.optimizer().beta2(),

@@ -100,4 +100,16 @@ class DataInspectCommandTest {
         assertThat(run.err().strip()).isEqualTo("error: the chat template " + model.resolve("chat_template.jinja")
                 + ":2: unknown filter 'shout'");
     }
+
+    @Test
+    @DisplayName("reads no weights: a model whose architecture dpo4j cannot run (Qwen3's) can still have its data inspected")
+    void unsupportedArchitecture() throws IOException {
+        Files.writeString(model.resolve("config.json"), "{\"architectures\": [\"Qwen3ForCausalLM\"], \"model_type\": "
+                + "\"qwen3\", \"vocab_size\": 151936, \"max_position_embeddings\": 40960, \"eos_token_id\": 151645}");
+        Run run = run("data", "inspect", data.toString(), "--model", model.toString(), "--json");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out().lines().count()).isEqualTo(2);
+        assertThat(run.out()).contains("\"prompt_ids\":[151644,").contains("\"chosen_text\":\"<think>\\n\\n</think>");
+        assertThat(run.err()).contains("rows: 2 read");
+    }
 }
