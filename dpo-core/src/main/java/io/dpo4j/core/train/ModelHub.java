@@ -92,10 +92,12 @@ public final class ModelHub {
                 SupervisedTrainer.Result result = null;
                 if (sft) {
                     List<String> texts = TextCorpus.read(corpus);
-                    int pad = io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer, model.config(), tokenizerSource).pad();
+                    io.dpo4j.core.tokenizer.SpecialTokens special = io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer,
+                            model.config(), tokenizerSource);
+                    int pad = special.pad();
                     try (ProgressBar bar = new ProgressBar(log, "warm-up (sft)", config.sft().steps())) {
                         result = new SupervisedTrainer(model, kernel, pad).train(texts,
-                                new TokenizerEncoder(tokenizer, model.config().vocabSize()),
+                                new TokenizerEncoder(tokenizer, special),
                                 new SupervisedTrainer.Settings(config.sft().steps(), config.sft().lr(),
                                         config.sft().batchSize(), Lengths.resolve(config.data(), tiny, model.config().maxPositionEmbeddings())
                                                 .maxLength(), config.seed()), null);

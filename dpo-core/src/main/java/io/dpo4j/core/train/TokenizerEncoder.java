@@ -1,6 +1,5 @@
 package io.dpo4j.core.train;
 
-import io.dpo4j.core.DpoException;
 import io.dpo4j.core.data.TokenEncoder;
 import io.dpo4j.core.tokenizer.SpecialTokens;
 import io.dpo4j.core.tokenizer.TextTokenizer;
@@ -11,18 +10,6 @@ public final class TokenizerEncoder implements TokenEncoder {
     private final TextTokenizer tokenizer;
     private final int eos;
     private final int vocabularySize;
-
-    /**
-     * @param tokenizer the tokenizer (adds no special tokens)
-     * @param vocabularySize the model's vocabulary size (every id must be below it)
-     */
-    public TokenizerEncoder(TextTokenizer tokenizer, int vocabularySize) {
-        this.tokenizer = tokenizer;
-        this.eos = (int) tokenizer.eosTokenId().orElseThrow(() -> new DpoException(
-                "the tokenizer defines no end-of-sequence token (eos_token in tokenizer_config.json); "
-                        + "responses need one appended"));
-        this.vocabularySize = vocabularySize;
-    }
 
     /**
      * @param tokenizer the tokenizer (adds no special tokens)
