@@ -181,7 +181,7 @@ class PreflightTest {
         // Unreadable weights: had the check come after loading them, the message would be about those.
         Files.writeString(model.resolve("model.safetensors"), "not a safetensors file");
         String message = assertOneLineError(train("", "--set", "model=" + model), model.toString(),
-                "but the model's vocabulary has 20; they do not belong together");
+                "but the model's vocabulary has 20 (vocab_size in " + model.resolve("config.json") + "); they do not belong together");
         assertThat(message).containsPattern("the tokenizer has \\d+ tokens");
         assertNothingCreated("mismatched");
         LEDGER.record("tokenizer not matching the model", null, REFUSED);

@@ -61,14 +61,21 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     /** Log-prob kernel implementations. */
     public enum KernelImplementation { CHUNKED, NAIVE }
 
+    /** A yes/no setting read as a choice, so that its errors list the two values. */
+    private enum Toggle { FALSE, TRUE }
+
     /** Supervised warm-up: {@code auto} runs it for the tiny model only. */
     public record Sft(SftMode enabled, int steps, double lr, int batchSize, String data) {
     }
 
-    /** Preference data and tokenisation limits. */
+    /**
+     * Preference data and tokenisation limits. A length limit that is null was not set: it is resolved
+     * for the model ({@code io.dpo4j.core.train.Lengths}): the tiny model's small limits, or TRL's for a
+     * model of the user's, capped by its {@code max_position_embeddings}.
+     */
     public record Data(List<String> train, List<String> validation, double validationSplit, DataFormat format,
-            int maxPromptLength, int maxResponseLength, int maxLength, Truncation truncation,
-            BadRowPolicy onBadRow) {
+            Integer maxPromptLength, Integer maxResponseLength, Integer maxLength, Truncation truncation,
+            BadRowPolicy onBadRow, boolean addBos) {
 
         /** True when no training file is given: the built-in synthetic data is generated. */
         public boolean synthetic() {
@@ -148,10 +155,10 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         ConfigReader.Section d = root.section("data");
         Data data = new Data(d.strings("train"), d.strings("validation"),
                 d.real("validation_split", 0.1, Range.closedOpen(0, 1)),
-                d.choice("format", DataFormat.AUTO, DataFormat.class), d.integer("max_prompt_length", 64, 1),
-                d.integer("max_response_length", 64, 1), d.integer("max_length", 128, 2),
+                d.choice("format", DataFormat.AUTO, DataFormat.class), d.optionalInteger("max_prompt_length", 1),
+                d.optionalInteger("max_response_length", 1), d.optionalInteger("max_length", 2),
                 d.choice("truncation", Truncation.TRUNCATE, Truncation.class),
-                d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class));
+                d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class), d.choice("add_bos", Toggle.FALSE, Toggle.class) == Toggle.TRUE);
         d.rejectUnknownKeys();
 
         ConfigReader.Section o = root.section("optimizer");
@@ -183,7 +190,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         e.rejectUnknownKeys();
 
         JsonNode objectiveNode = root.raw("objective");
-        if (data.maxPromptLength() + data.maxResponseLength() < 2) {
+        if (data.maxLength() != null && data.maxLength() < 2) {
             reader.violation("data.max_length", data.maxLength(), "must leave room for a prompt and a response");
         }
         root.rejectUnknownKeys();
@@ -285,9 +292,11 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         data.validation().forEach(val::add);
         d.put("validation_split", data.validationSplit());
         d.put("format", lower(data.format()));
+        // Unset lengths are written as null (left to the defaults for the model), so the tree reads back the same.
         d.put("max_prompt_length", data.maxPromptLength());
         d.put("max_response_length", data.maxResponseLength());
         d.put("max_length", data.maxLength());
+        d.put("add_bos", data.addBos());
         d.put("truncation", lower(data.truncation()));
         d.put("on_bad_row", lower(data.onBadRow()));
         ArrayNode objs = root.putArray("objective");

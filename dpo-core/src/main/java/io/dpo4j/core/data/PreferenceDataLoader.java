@@ -83,7 +83,11 @@ public final class PreferenceDataLoader {
             }
             if (fault == null) {
                 try {
-                    examples.add(RowParser.parse(row.node(), format, row.raw().fallbackId(), location, ignored));
+                    // Under auto, a file may mix plain-text and conversational pairs: a row with a prompt is read
+                    // as paired (which takes texts or conversations) even when the file's first row is a conversation.
+                    DataFormat rowFormat = options.format() == DataFormat.AUTO && format == DataFormat.CONVERSATIONAL
+                            && row.node() != null && row.node().has("prompt") ? DataFormat.PAIRED : format;
+                    examples.add(RowParser.parse(row.node(), rowFormat, row.raw().fallbackId(), location, ignored));
                     kept++;
                     continue;
                 } catch (BadRowException e) {

@@ -16,9 +16,22 @@ import java.util.stream.Collectors;
  * @param dropped examples left out, by reason (unmodifiable)
  * @param droppedIds up to five ids of examples left out
  * @param settings the limits applied
+ * @param joinedDifferently kept examples of which a response tokenises differently when joined to its prompt
+ *     (prompt and response are tokenised apart, as TRL does; this counts where that matters)
  */
 public record TokenizedData<T extends TokenizedExample>(List<T> examples, long input, long truncated,
-        Map<DropReason, Long> dropped, List<String> droppedIds, TruncationSettings settings) {
+        Map<DropReason, Long> dropped, List<String> droppedIds, TruncationSettings settings, long joinedDifferently) {
+
+    /** Without the joined-differently count. */
+    public TokenizedData(List<T> examples, long input, long truncated, Map<DropReason, Long> dropped,
+            List<String> droppedIds, TruncationSettings settings) {
+        this(examples, input, truncated, dropped, droppedIds, settings, 0);
+    }
+
+    /** The share of kept examples a limit cut (0 when none is kept). */
+    public double truncatedFraction() {
+        return examples.isEmpty() ? 0 : (double) truncated / examples.size();
+    }
 
     /** Most dropped ids kept for the summary. */
     public static final int MAX_DROPPED_IDS = 5;
@@ -54,6 +67,10 @@ public record TokenizedData<T extends TokenizedExample>(List<T> examples, long i
                             .collect(Collectors.joining(", ")))
                     .append(droppedTotal() > droppedIds.size() ? "; e.g. " : ": ").append(String.join(", ", droppedIds))
                     .append(')');
+        }
+        if (joinedDifferently > 0) {
+            s.append("; ").append(joinedDifferently).append(joinedDifferently == 1 ? " example tokenises" : " examples tokenise")
+                    .append(" differently when prompt and response are joined (they are tokenised apart, as in TRL)");
         }
         return s.append("; ").append(settings.describe()).toString();
     }

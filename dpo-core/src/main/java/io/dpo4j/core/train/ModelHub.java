@@ -92,12 +92,15 @@ public final class ModelHub {
                 SupervisedTrainer.Result result = null;
                 if (sft) {
                     List<String> texts = TextCorpus.read(corpus);
-                    int pad = (int) tokenizer.padTokenId().orElse(tokenizer.eosTokenId().orElse(0));
+                    io.dpo4j.core.tokenizer.SpecialTokens special = io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer,
+                            model.config(), tokenizerSource);
+                    int pad = special.pad();
                     try (ProgressBar bar = new ProgressBar(log, "warm-up (sft)", config.sft().steps())) {
                         result = new SupervisedTrainer(model, kernel, pad).train(texts,
-                                new TokenizerEncoder(tokenizer, model.config().vocabSize()),
+                                new TokenizerEncoder(tokenizer, special),
                                 new SupervisedTrainer.Settings(config.sft().steps(), config.sft().lr(),
-                                        config.sft().batchSize(), config.data().maxLength(), config.seed()), null);
+                                        config.sft().batchSize(), Lengths.resolve(config.data(), tiny, model.config().maxPositionEmbeddings())
+                                                .maxLength(), config.seed()), null);
                     }
                     log.printf(Locale.ROOT, "warm-up: token NLL %.3f → %.3f over %d steps (%.0f s)%n",
                             result.firstLoss(), result.lastLoss(), config.sft().steps(), result.seconds());

@@ -133,11 +133,15 @@ public final class PreferenceTrainer {
         Files.createDirectories(cache);
         Path initial = new ModelHub(cache, log).initialPolicy(config, synthetic, kernel);
         try (TextTokenizer tokenizer = TextTokenizer.load(initial)) {
-            int vocab = io.dpo4j.core.model.LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
-            RunFolder.checkTokenizer(tokenizer, vocab, initial);
-            TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, vocab);
-            int pad = (int) tokenizer.padTokenId().orElse(encoder.eosTokenId());
-            PreparedData data = PreparedData.prepare(config, synthetic, loaded, tokenizer, encoder, log);
+            io.dpo4j.core.model.LlamaConfig modelConfig = io.dpo4j.core.model.LlamaConfig.read(
+                    initial.resolve(HuggingFaceCheckpoint.CONFIG));
+            RunFolder.checkTokenizer(tokenizer, modelConfig.vocabSize(), initial);
+            io.dpo4j.core.tokenizer.SpecialTokens special = io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer,
+                    modelConfig, initial);
+            TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, special);
+            int pad = special.pad();
+            PreparedData data = PreparedData.prepare(config, synthetic, loaded, tokenizer, encoder, special,
+                    modelConfig.maxPositionEmbeddings(), log);
             BatchSampler sampler = new BatchSampler(data.trainSize(), effectiveBatch(data), config.seed(), false);
             long totalSteps = totalSteps(sampler);
             ReferencePass.Outcome reference = needsReference() ? reference(data, sampler, totalSteps, initial, pad, cache)
@@ -277,7 +281,8 @@ public final class PreferenceTrainer {
                     + ")");
         }
         Evaluator evaluator = new Evaluator(data, reference == null ? null : reference.cache(), pad,
-                (int) tokenizer.eosTokenId().orElse(-1), tokenizer);
+                io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer, io.dpo4j.core.model.LlamaConfig.read(
+                        initial.resolve(HuggingFaceCheckpoint.CONFIG)), initial).eos(), tokenizer);
         try (NDManager root = NDManager.newBaseManager();
                 LlamaModel policy = HuggingFaceCheckpoint.load(weights, root.newSubManager());
                 AdamW adam = new AdamW(root, config.optimizer().beta1(), config.optimizer().beta2(),

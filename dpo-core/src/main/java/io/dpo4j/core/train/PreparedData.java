@@ -24,6 +24,8 @@ import io.dpo4j.core.data.TokenizedUnpaired;
 import io.dpo4j.core.data.TruncationPolicy;
 import io.dpo4j.core.data.TruncationSettings;
 import io.dpo4j.core.data.ValidationSplit;
+import io.dpo4j.core.jinja.RenderLimits;
+import io.dpo4j.core.tokenizer.SpecialTokens;
 import io.dpo4j.core.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,6 +54,33 @@ import java.util.Set;
 public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, List<TokenizedUnpaired> trainUnpaired,
         List<TokenizedPair> validationPairs, List<TokenizedUnpaired> validationUnpaired, List<TokenIds> samplePrompts,
         List<String> samplePromptTexts, String fingerprint, TruncationSettings truncation) {
+
+    /**
+     * The tokenizer of examples every command uses (training, {@code dpo score}, {@code dpo data inspect}):
+     * the model's chat template (or, for conversations with a model that has none, the messages'
+     * contents joined by spaces, with a warning), the limits, the bad-row policy and the BOS rule.
+     *
+     * @param examples the examples it will see (to warn about conversations without a template)
+     */
+    public static ExampleTokenizer exampleTokenizer(TrainConfig.Data d, TextTokenizer tokenizer, TokenEncoder encoder,
+            SpecialTokens special, TruncationSettings truncation, List<PreferenceExample> examples, PrintWriter log) {
+        ChatTemplate template = ChatTemplate.of(tokenizer.settings(), RenderLimits.DEFAULT).orElse(null);
+        if (template == null && examples.stream().anyMatch(PreferenceExample::isConversation)) {
+            log.println("warning: the model has no chat template (chat_template in tokenizer_config.json); "
+                    + "conversations are rendered as their messages' contents joined by spaces");
+            template = new ChatTemplate(PLAIN_TEMPLATE, null, null);
+        }
+        ExampleTokenizer tokenize = new ExampleTokenizer(encoder, template, truncation,
+                BadRowPolicy.parse(d.onBadRow().name()));
+        if (d.addBos()) {
+            if (special.bos().isEmpty()) {
+                throw new DpoException("data.add_bos is true but the model defines no beginning-of-sequence token "
+                        + "(bos_token in tokenizer_config.json, bos_token_id in config.json)");
+            }
+            tokenize = tokenize.withPlainTextBos(special.bos().getAsInt());
+        }
+        return tokenize;
+    }
 
     /** The prompts of a JSON Lines file of {@code {"prompt": "…"}} rows, with clear errors. */
     static List<String> promptsOf(Path file) throws IOException {
@@ -104,8 +133,8 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
      * @param synthetic the synthetic data folder when the configuration names no files
      */
     public static PreparedData prepare(TrainConfig config, Path synthetic, TextTokenizer tokenizer, TokenEncoder encoder,
-            PrintWriter log) throws IOException {
-        return prepare(config, synthetic, load(config, synthetic, log), tokenizer, encoder, log);
+            SpecialTokens special, int maxPositions, PrintWriter log) throws IOException {
+        return prepare(config, synthetic, load(config, synthetic, log), tokenizer, encoder, special, maxPositions, log);
     }
 
     /**
@@ -144,31 +173,26 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
     }
 
     /**
-     * Tokenises loaded data (see {@link #load}) with the model's tokenizer, reporting every dropped row.
+     * Tokenises loaded data (see {@link #load}) with the model's tokenizer, reporting every dropped row;
+     * the length limits default for the model ({@link Lengths}) and the special tokens follow
+     * {@link SpecialTokens}.
      *
      * @param synthetic the synthetic data folder when the configuration names no files
+     * @param special the model's special tokens
+     * @param maxPositions the model's {@code max_position_embeddings}
      */
     public static PreparedData prepare(TrainConfig config, Path synthetic, Loaded loaded, TextTokenizer tokenizer,
-            TokenEncoder encoder, PrintWriter log) throws IOException {
+            TokenEncoder encoder, SpecialTokens special, int maxPositions, PrintWriter log) throws IOException {
         TrainConfig.Data d = config.data();
         DataLayout layout = config.objectives().get(0).configured().requirements().layout();
         String firstId = config.objectives().get(0).id();
-        LoadOptions options = new LoadOptions(DataFormat.parse(d.format().name()),
-                BadRowPolicy.parse(d.onBadRow().name()));
         List<PreferenceExample> trainExamples = loaded.train();
         List<PreferenceExample> validationExamples = loaded.validation();
-        ChatTemplate template = tokenizer.chatTemplate().map(t -> new ChatTemplate(t,
-                tokenizer.settings().bosToken().orElse(null), tokenizer.settings().eosToken().orElse(null))).orElse(null);
-        if (template == null && (trainExamples.stream().anyMatch(PreferenceExample::isConversation)
-                || validationExamples.stream().anyMatch(PreferenceExample::isConversation))) {
-            log.println("warning: the model has no chat template (chat_template in tokenizer_config.json); "
-                    + "conversations are rendered as their messages' contents joined by spaces");
-            template = new ChatTemplate(PLAIN_TEMPLATE, null, null);
-        }
-        TruncationSettings truncation = new TruncationSettings(d.maxPromptLength(), d.maxResponseLength(),
-                d.maxLength(), d.truncation() == TrainConfig.Truncation.DROP ? TruncationPolicy.DROP
-                        : TruncationPolicy.TRUNCATE);
-        ExampleTokenizer tokenize = new ExampleTokenizer(encoder, template, truncation, options.onBadRow());
+        List<PreferenceExample> all = new ArrayList<>(trainExamples);
+        all.addAll(validationExamples);
+        TruncationSettings truncation = Lengths.resolve(d, TrainConfig.TINY.equals(config.model()), maxPositions);
+        Lengths.report(d, truncation, maxPositions, log);
+        ExampleTokenizer tokenize = exampleTokenizer(d, tokenizer, encoder, special, truncation, all, log);
 
         List<TokenizedPair> trainPairs = List.of();
         List<TokenizedUnpaired> trainUnpaired = List.of();
@@ -196,6 +220,7 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
             }
         }
         log.println("tokens: " + trainTokens.summary());
+        Lengths.warnIfTruncating(trainTokens, "training examples", log);
         if (trainTokens.examples().isEmpty()) {
             throw new DpoException("no training example is left after tokenisation and truncation ("
                     + trainTokens.summary() + ")");

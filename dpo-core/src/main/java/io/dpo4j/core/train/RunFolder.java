@@ -138,13 +138,9 @@ public final class RunFolder {
 
     /** Refuses a tokenizer whose ids do not fit the model's vocabulary. */
     public static void checkTokenizer(TextTokenizer tokenizer, int modelVocabulary, Path folder) {
-        long eos = tokenizer.eosTokenId().orElseThrow(() -> new DpoException(folder
-                + ": the tokenizer defines no end-of-sequence token (eos_token in tokenizer_config.json)"));
-        int size = tokenizer.vocabularySize().orElse(0);
-        if (size > modelVocabulary || eos >= modelVocabulary) {
-            throw new DpoException(folder + ": the tokenizer has " + Math.max(size, eos + 1) + " tokens (eos id " + eos
-                    + ") but the model's vocabulary has " + modelVocabulary + "; they do not belong together");
-        }
+        io.dpo4j.core.tokenizer.SpecialTokens.requireFits(tokenizer, modelVocabulary, folder);
+        io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer, io.dpo4j.core.model.LlamaConfig.read(
+                folder.resolve(io.dpo4j.core.model.HuggingFaceCheckpoint.CONFIG)), folder);
     }
 
     private static void checkFreeSpace(Path out, Path existing) throws IOException {
