@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.core.DpoException;
+import io.dpo4j.core.io.InputFiles;
 import io.dpo4j.core.model.safetensors.SafetensorsFile;
 import io.dpo4j.core.model.safetensors.SafetensorsWriter;
 import io.dpo4j.core.model.safetensors.TensorDtype;
@@ -62,7 +63,8 @@ public final class HuggingFaceCheckpoint {
      * Loads a model folder onto a new base manager, which the model owns.
      *
      * @throws DpoException for a missing folder or file, an unsupported or malformed configuration, a
-     *     corrupt safetensors header, or a missing, unexpected or wrongly shaped tensor
+     *     corrupt safetensors header, a missing, unexpected or wrongly shaped tensor, or a weight that is
+     *     NaN or infinite (naming the tensor)
      */
     public static LlamaModel load(Path folder) {
         return load(folder, NDManager.newBaseManager());
@@ -87,12 +89,7 @@ public final class HuggingFaceCheckpoint {
         }
         Path configPath = folder.resolve(CONFIG);
         LlamaConfig config = LlamaConfig.read(configPath);
-        ObjectNode configJson;
-        try {
-            configJson = (ObjectNode) JSON.readTree(Files.readString(configPath));
-        } catch (IOException e) {
-            throw new DpoException(configPath + ": cannot read: " + e.getMessage(), e);
-        }
+        ObjectNode configJson = (ObjectNode) InputFiles.readJson(configPath, InputFiles.CONFIG_JSON_BYTES, "config.json");
         try (CheckpointTensors checkpoint = CheckpointTensors.open(folder)) {
             checkNoUnexpected(folder, config, checkpoint);
             Map<String, NDArray> parameters = new LinkedHashMap<>();
@@ -170,10 +167,36 @@ public final class HuggingFaceCheckpoint {
             Shape shape) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(count * 4)).order(ByteOrder.nativeOrder());
         file.readAsFloat32(entry, first, (int) count, buffer.asFloatBuffer());
+        refuseNonFinite(file, entry, first, buffer.asFloatBuffer());
         // DJL wraps a direct buffer without copying; a clone gives the tensor memory of its own, so the
         // Java buffer can be collected and direct-memory limits do not cap the model size.
         try (NDArray wrapped = manager.create(buffer, shape, DataType.FLOAT32)) {
             return wrapped.duplicate();
+        }
+    }
+
+    /**
+     * Refuses weights that are NaN or infinite (a model that would score NaN or train on garbage),
+     * naming the file, the tensor and the first bad element.
+     */
+    private static void refuseNonFinite(SafetensorsFile file, TensorEntry entry, long first, java.nio.FloatBuffer values) {
+        int n = values.remaining();
+        int bad = 0;
+        int firstBad = -1;
+        for (int i = 0; i < n; i++) {
+            float v = values.get(i);
+            if (!Float.isFinite(v)) {
+                if (firstBad < 0) {
+                    firstBad = i;
+                }
+                bad++;
+            }
+        }
+        if (firstBad >= 0) {
+            float v = values.get(firstBad);
+            throw new DpoException(file.path() + ": tensor " + entry.name() + " holds " + (Float.isNaN(v) ? "NaN" : v > 0
+                    ? "+Infinity" : "-Infinity") + " at element " + (first + firstBad) + " (" + bad + " non-finite "
+                    + "value(s) in this block); the weights are broken, so the model is refused");
         }
     }
 
