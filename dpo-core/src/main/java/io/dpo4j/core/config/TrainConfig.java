@@ -68,7 +68,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     /** Preference data and tokenisation limits. */
     public record Data(List<String> train, List<String> validation, double validationSplit, DataFormat format,
             int maxPromptLength, int maxResponseLength, int maxLength, Truncation truncation,
-            BadRowPolicy onBadRow) {
+            BadRowPolicy onBadRow, int maxRowBytes, int maxFieldChars) {
 
         /** True when no training file is given: the built-in synthetic data is generated. */
         public boolean synthetic() {
@@ -151,7 +151,9 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
                 d.choice("format", DataFormat.AUTO, DataFormat.class), d.integer("max_prompt_length", 64, 1),
                 d.integer("max_response_length", 64, 1), d.integer("max_length", 128, 2),
                 d.choice("truncation", Truncation.TRUNCATE, Truncation.class),
-                d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class));
+                d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class),
+                d.integer("max_row_bytes", 16 << 20, 1),
+                d.integer("max_field_chars", 1_000_000, 1));
         d.rejectUnknownKeys();
 
         ConfigReader.Section o = root.section("optimizer");
@@ -290,6 +292,8 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         d.put("max_length", data.maxLength());
         d.put("truncation", lower(data.truncation()));
         d.put("on_bad_row", lower(data.onBadRow()));
+        d.put("max_row_bytes", data.maxRowBytes());
+        d.put("max_field_chars", data.maxFieldChars());
         ArrayNode objs = root.putArray("objective");
         for (ObjectiveSpec spec : objectives) {
             ObjectNode x = objs.addObject();

@@ -120,7 +120,7 @@ public final class InputFiles {
     public static DpoException notJson(Path file, JsonProcessingException e, String what) {
         JsonLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-        return new DpoException(file + ": not valid JSON" + where + "; expected " + what);
+        return new DpoException(file + ": not valid JSON" + where + "; " + what + " must be a JSON file");
     }
 
     /**

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.core.DpoException;
+import io.dpo4j.core.io.AtomicFiles;
 import io.dpo4j.core.io.InputFiles;
 import io.dpo4j.core.model.safetensors.SafetensorsFile;
 import io.dpo4j.core.model.safetensors.SafetensorsWriter;
@@ -217,7 +218,7 @@ public final class HuggingFaceCheckpoint {
         TensorDtype dtype = options.dtype().orElse(model.config().storageDtype());
         Path tokenizerSource = options.tokenizerSource().or(model::sourceDirectory).orElse(null);
         try {
-            AtomicDirectory.write(folder, temporary -> {
+            AtomicFiles.writeDirectory(folder, temporary -> {
                 writeWeights(model, dtype, options.maxShardBytes(), temporary);
                 writeConfig(model, dtype, temporary.resolve(CONFIG));
                 if (tokenizerSource != null) {

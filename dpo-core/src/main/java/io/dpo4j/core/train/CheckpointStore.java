@@ -18,7 +18,9 @@ import java.util.stream.Stream;
 /**
  * Checkpoints that survive a crash at any moment. Each is a folder {@code step-NNNNNNNN} under the
  * store's root, written into a hidden temporary folder first, sealed with a {@code MANIFEST.sha256}
- * (the SHA-256 of every file), then renamed into place in one atomic step. Loading verifies the
+ * (the SHA-256 of every file), forced to disk (every file and folder), then renamed into place in one
+ * atomic step, and the store's folder is forced, so that neither a kill nor a power loss can leave a
+ * checkpoint that looks sealed but is not. Loading verifies the
  * manifest and falls back to the previous checkpoint when the newest is partial or corrupt. Only the
  * newest {@code keep} checkpoints are kept; an old one is renamed to a hidden name before it is
  * deleted, so that a crash while pruning never leaves a half-deleted {@code step-*} folder.
@@ -79,11 +81,12 @@ public final class CheckpointStore {
             StringBuilder manifest = new StringBuilder();
             sums.forEach((name, sum) -> manifest.append(sum).append("  ").append(name).append('\n'));
             AtomicFiles.writeString(tmp.resolve(MANIFEST), manifest.toString());
+            AtomicFiles.forceTree(tmp); // every file and folder on disk before the rename …
             Path target = root.resolve(name(step));
             if (Files.exists(target)) {
                 discard(target);
             }
-            AtomicFiles.move(tmp, target);
+            AtomicFiles.move(tmp, target); // … and the rename itself (the store's folder is forced)
             prune();
             return target;
         } finally {
@@ -193,15 +196,8 @@ public final class CheckpointStore {
         return String.format("%s%08d", PREFIX, step);
     }
 
-    /** Deletes a folder and everything in it. */
+    /** Deletes a folder and everything in it ({@link AtomicFiles#deleteTree}). */
     public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        AtomicFiles.deleteTree(dir);
     }
 }

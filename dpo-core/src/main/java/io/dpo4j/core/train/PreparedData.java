@@ -121,7 +121,7 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         List<Path> validationFiles = d.synthetic() ? List.of(synthetic.resolve("validation.jsonl"))
                 : d.validation().stream().map(Path::of).toList();
         LoadOptions options = new LoadOptions(DataFormat.parse(d.format().name()),
-                BadRowPolicy.parse(d.onBadRow().name()));
+                BadRowPolicy.parse(d.onBadRow().name()), d.maxRowBytes(), d.maxFieldChars());
         LoadResult train = PreferenceDataLoader.load(trainFiles, options).requireExamples();
         log.println(train.summary());
         List<PreferenceExample> trainExamples = train.examples();
@@ -154,7 +154,7 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         DataLayout layout = config.objectives().get(0).configured().requirements().layout();
         String firstId = config.objectives().get(0).id();
         LoadOptions options = new LoadOptions(DataFormat.parse(d.format().name()),
-                BadRowPolicy.parse(d.onBadRow().name()));
+                BadRowPolicy.parse(d.onBadRow().name()), d.maxRowBytes(), d.maxFieldChars());
         List<PreferenceExample> trainExamples = loaded.train();
         List<PreferenceExample> validationExamples = loaded.validation();
         ChatTemplate template = tokenizer.chatTemplate().map(t -> new ChatTemplate(t,
