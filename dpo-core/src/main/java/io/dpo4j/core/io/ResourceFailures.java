@@ -99,7 +99,7 @@ public final class ResourceFailures {
             return "out of memory: metaspace is exhausted (too many classes loaded?)";
         }
         return "out of memory: the Java heap limit of " + InputFiles.human(Runtime.getRuntime().maxMemory())
-                + " was reached (raise it with DPO_JAVA_OPTS=-Xmx…, or lower batch_size or max_length)";
+                + " was reached (raise it with DPO_JAVA_OPTS=-Xmx…, or lower batch_size, max_length or the data limits)";
     }
 
     private static String pathOf(FileSystemException e) {

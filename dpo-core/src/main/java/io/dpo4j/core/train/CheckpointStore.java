@@ -37,6 +37,13 @@ public final class CheckpointStore {
      * reliably in the middle of a checkpoint write. Unset (the default) or 0 means no pause.
      */
     public static final String PAUSE_PROPERTY = "dpo4j.test.checkpointPauseMillis";
+    /**
+     * A test hook: {@code STEP:REASON} makes the checkpoint write of that step (and every later one)
+     * fail as the operating system would, after its files are written — e.g. {@code 4:Read-only file
+     * system} or {@code 4:No space left on device} — so that resource faults in the middle of a run can
+     * be tested without root or a real full disk. Unset (the default) means no fault.
+     */
+    public static final String FAULT_PROPERTY = "dpo4j.test.checkpointFault";
 
     private final Path root;
     private final int keep;
@@ -67,11 +74,29 @@ public final class CheckpointStore {
      * @return the sealed checkpoint folder
      */
     public Path write(long step, Writer writer) throws IOException {
+        try {
+            return writeSealed(step, writer);
+        } catch (IOException e) {
+            // Name the checkpoint, not its temporary folder: "read-only file system: …/checkpoints/step-00000004"
+            if (io.dpo4j.core.io.ResourceFailures.describe(e).isPresent()) {
+                String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                        ? fs.getReason() : e.getMessage();
+                java.nio.file.FileSystemException named = new java.nio.file.FileSystemException(
+                        root.resolve(name(step)).toString(), null, reason);
+                named.initCause(e);
+                throw named;
+            }
+            throw e;
+        }
+    }
+
+    private Path writeSealed(long step, Writer writer) throws IOException {
         Files.createDirectories(root);
         Path tmp = Files.createTempDirectory(root, ".partial-" + PREFIX + step + "-");
         try {
             writer.write(tmp);
             pauseForTests();
+            faultForTests(step, tmp);
             Map<String, String> sums = new LinkedHashMap<>();
             try (Stream<Path> files = Files.walk(tmp)) {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -93,6 +118,14 @@ public final class CheckpointStore {
             if (Files.exists(tmp)) {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    private static void faultForTests(long step, Path tmp) throws IOException {
+        String fault = System.getProperty(FAULT_PROPERTY, "");
+        int colon = fault.indexOf(':');
+        if (colon > 0 && step >= Long.parseLong(fault.substring(0, colon).strip())) {
+            throw new java.nio.file.FileSystemException(tmp.toString(), null, fault.substring(colon + 1));
         }
     }
 
