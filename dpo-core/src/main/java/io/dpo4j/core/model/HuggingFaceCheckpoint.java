@@ -96,19 +96,9 @@ public final class HuggingFaceCheckpoint {
             Map<String, NDArray> parameters = new LinkedHashMap<>();
             Set<TensorDtype> stored = EnumSet.noneOf(TensorDtype.class);
             for (ParameterSpec spec : config.parameterSpecs()) {
-                CheckpointTensors.Located located = checkpoint.tensors().get(spec.name());
-                if (located == null) {
-                    throw new DpoException(folder + ": tensor " + spec.name() + " (shape " + spec.shape()
-                            + ") is missing from " + checkpoint.describeFiles());
-                }
+                CheckpointTensors.Located located = locate(folder, checkpoint, spec);
                 TensorEntry entry = located.entry();
-                if (!entry.shape().equals(spec.shape())) {
-                    throw new DpoException(located.file().path() + ": tensor " + spec.name() + ": expected shape "
-                            + spec.shape() + ", found " + entry.shape());
-                }
-                TensorDtype dtype = entry.dtype().orElseThrow(() -> new DpoException(located.file().path()
-                        + ": tensor " + spec.name() + " has dtype " + entry.dtypeName()
-                        + "; only F32, BF16 and F16 are supported"));
+                TensorDtype dtype = entry.dtype().orElseThrow();
                 stored.add(dtype);
                 parameters.put(spec.name(), readFloat32(manager, located.file(), entry));
             }
@@ -116,6 +106,45 @@ public final class HuggingFaceCheckpoint {
             return LlamaModel.of(config.withStorageDtype(storage), manager, parameters, configJson,
                     folder.toAbsolutePath());
         }
+    }
+
+    /**
+     * Checks a model folder without reading any weight: {@code config.json}, the safetensors headers
+     * (offsets, shapes, dtypes), and that the tensors are exactly the ones the configuration calls for.
+     * (Non-finite values are found when the weights are read.)
+     *
+     * @throws DpoException naming the file and the problem
+     */
+    public static void checkHeaders(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new DpoException(folder + ": model folder not found");
+        }
+        LlamaConfig config = LlamaConfig.read(folder.resolve(CONFIG));
+        try (CheckpointTensors checkpoint = CheckpointTensors.open(folder)) {
+            checkNoUnexpected(folder, config, checkpoint);
+            for (ParameterSpec spec : config.parameterSpecs()) {
+                locate(folder, checkpoint, spec);
+            }
+        }
+    }
+
+    /** The stored tensor of a parameter, checked: present, of the right shape and a supported dtype. */
+    private static CheckpointTensors.Located locate(Path folder, CheckpointTensors checkpoint, ParameterSpec spec) {
+        CheckpointTensors.Located located = checkpoint.tensors().get(spec.name());
+        if (located == null) {
+            throw new DpoException(folder + ": tensor " + spec.name() + " (shape " + spec.shape()
+                    + ") is missing from " + checkpoint.describeFiles());
+        }
+        TensorEntry entry = located.entry();
+        if (!entry.shape().equals(spec.shape())) {
+            throw new DpoException(located.file().path() + ": tensor " + spec.name() + ": expected shape "
+                    + spec.shape() + ", found " + entry.shape());
+        }
+        if (entry.dtype().isEmpty()) {
+            throw new DpoException(located.file().path() + ": tensor " + spec.name() + " has dtype "
+                    + entry.dtypeName() + "; only F32, BF16 and F16 are supported");
+        }
+        return located;
     }
 
     private static void checkNoUnexpected(Path folder, LlamaConfig config, CheckpointTensors checkpoint) {
