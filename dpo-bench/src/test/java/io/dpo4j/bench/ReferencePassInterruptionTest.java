@@ -119,6 +119,27 @@ class ReferencePassInterruptionTest {
         }
     }
 
+    /**
+     * A cache holding what the uninterrupted run made (synthetic data, the warmed-up model) but no
+     * reference statistics, so that the children spend their time in the reference pass and training.
+     */
+    static Path cacheWithoutReference(String name) throws IOException {
+        Path shared = TinyRuns.sharedCache();
+        Path copy = dir.resolve(name);
+        try (Stream<Path> walk = Files.walk(shared)) {
+            for (Path p : walk.toList()) {
+                Path target = copy.resolve(shared.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (!p.getFileName().toString().startsWith("reference-")) {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        assertThat(referenceCaches(copy)).isEmpty();
+        return copy;
+    }
+
     void assertSameWeights(Path out) {
         double delta = TinyRuns.maxDifference(TinyRuns.weights(uninterrupted.resolve("model")),
                 TinyRuns.weights(out.resolve("model")));
@@ -129,7 +150,7 @@ class ReferencePassInterruptionTest {
     @DisplayName("killed inside the reference pass: no cache is left, --resume redoes the pass and ends with the same weights")
     void killedInside() throws Exception {
         Path out = dir.resolve("inside");
-        Path cache = dir.resolve("cache-inside");
+        Path cache = cacheWithoutReference("cache-inside");
         Process p = start(out, cache, false, ReferencePass.PAUSE_PROPERTY, "inside-1");
         awaitThenKill(p, () -> log("inside-1").contains("reference statistics: scoring"), "inside-1");
         assertThat(referenceCaches(cache)).as("no reference cache after the kill").isEmpty();
@@ -146,7 +167,7 @@ class ReferencePassInterruptionTest {
     @DisplayName("killed after the reference pass (in the first checkpoint write): --resume reuses the sealed cache, same weights")
     void killedAfter() throws Exception {
         Path out = dir.resolve("after");
-        Path cache = dir.resolve("cache-after");
+        Path cache = cacheWithoutReference("cache-after");
         Process p = start(out, cache, false, CheckpointStore.PAUSE_PROPERTY, "after-1");
         awaitThenKill(p, () -> TinyRuns.list(out.resolve("checkpoints")).stream().anyMatch(n -> n.startsWith(".partial-")),
                 "after-1");
