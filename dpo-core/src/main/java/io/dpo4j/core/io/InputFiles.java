@@ -93,7 +93,7 @@ public final class InputFiles {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new DpoException(file + ": not UTF-8 text (" + what + ")");
+            throw new DpoException(file + ": not valid UTF-8 text (" + what + ")");
         }
     }
 
