@@ -97,4 +97,14 @@ class LossCaseReaderTest {
         Files.writeString(bom, "\uFEFF" + PAIRED, StandardCharsets.UTF_8);
         assertThat(LossCaseReader.read(bom).objective()).isEqualTo("dpo");
     }
+
+    @Test
+    @DisplayName("a folder or a device is not read as a loss case")
+    void notRegular(@TempDir Path dir) {
+        assertThatThrownBy(() -> LossCaseReader.read(dir)).isInstanceOf(LossCaseFormatException.class)
+                .hasMessageContaining("not a regular file");
+        if (Files.exists(Path.of("/dev/zero"))) {
+            assertThatThrownBy(() -> LossCaseReader.read(Path.of("/dev/zero"))).hasMessageContaining("not a regular file");
+        }
+    }
 }

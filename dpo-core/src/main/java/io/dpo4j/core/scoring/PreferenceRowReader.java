@@ -35,8 +35,13 @@ public final class PreferenceRowReader {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
             int line = 0;
-            while ((text = reader.readLine()) != null) {
+            BoundedLines lines = new BoundedLines(reader);
+            while ((text = lines.next()) != null) {
                 line++;
+                if (text == TOO_LONG) {
+                    throw new DpoException(file + ":" + line + ": the row is longer than " + MAX_ROW_CHARS
+                            + " characters (the limit of one row); fix the row");
+                }
                 if (!text.isBlank()) {
                     rows.add(parse(file, line, text));
                 }
@@ -50,6 +55,63 @@ public final class PreferenceRowReader {
             throw new DpoException(file + ": no rows (expected JSON lines with prompt, chosen and rejected)");
         }
         return rows;
+    }
+
+    /** The longest row read (as data.max_row_bytes' default for training). */
+    static final int MAX_ROW_CHARS = 16 << 20;
+    private static final String TOO_LONG = new String("row too long");
+
+    /** Lines of at most {@link #MAX_ROW_CHARS} characters; a longer one is read past and reported. */
+    private static final class BoundedLines {
+        private final BufferedReader reader;
+        private final char[] buffer = new char[1 << 16];
+        private int pos;
+        private int end;
+
+        BoundedLines(BufferedReader reader) {
+            this.reader = reader;
+        }
+
+        /** The next line, {@link #TOO_LONG} for one over the limit, or null at the end. */
+        String next() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            boolean over = false;
+            boolean any = false;
+            while (true) {
+                if (pos == end) {
+                    end = Math.max(0, reader.read(buffer, 0, buffer.length));
+                    pos = 0;
+                    if (end == 0) {
+                        break;
+                    }
+                }
+                any = true;
+                int i = pos;
+                while (i < end && buffer[i] != '\n') {
+                    i++;
+                }
+                if (!over && sb.length() + (i - pos) > MAX_ROW_CHARS) {
+                    over = true;
+                    sb = new StringBuilder();
+                }
+                if (!over) {
+                    sb.append(buffer, pos, i - pos);
+                }
+                boolean newline = i < end;
+                pos = newline ? i + 1 : end;
+                if (newline) {
+                    break;
+                }
+            }
+            if (!any) {
+                return null;
+            }
+            if (over) {
+                return TOO_LONG;
+            }
+            int n = sb.length();
+            return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
+        }
     }
 
     /** Parses one line. */

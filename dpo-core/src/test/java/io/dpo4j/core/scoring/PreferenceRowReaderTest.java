@@ -30,6 +30,23 @@ class PreferenceRowReaderTest {
         assertThat(rows).containsExactly(new PreferenceRow(1, "a", "b", "c"), new PreferenceRow(3, "d", "e", "f"));
     }
 
+    @Test
+    @DisplayName("a row over 16 Mi characters is read past and refused naming its line, not held whole")
+    void longRow() throws IOException {
+        Path file = dir.resolve("long.jsonl");
+        try (var out = Files.newBufferedWriter(file)) {
+            out.write("{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\r\n{\"prompt\": \"");
+            char[] chunk = new char[1 << 20];
+            java.util.Arrays.fill(chunk, 'x');
+            for (int i = 0; i < 20; i++) {
+                out.write(chunk);
+            }
+            out.write("\"}\n");
+        }
+        assertThatThrownBy(() -> PreferenceRowReader.read(file)).isInstanceOf(DpoException.class)
+                .hasMessage(file + ":2: the row is longer than 16777216 characters (the limit of one row); fix the row");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "invalid JSON|{\"prompt\": \"a\", \"chosen\": |:2: invalid JSON",
