@@ -167,6 +167,41 @@ public final class AtomicFiles {
         }
     }
 
+    private static final java.util.regex.Pattern TEMPORARY_FILE = java.util.regex.Pattern.compile("^\\..+\\.\\d+\\.tmp$");
+    private static final java.util.regex.Pattern TEMPORARY_FOLDER = java.util.regex.Pattern.compile(
+            "^\\.(.+)\\.(tmp|old)-\\d+$");
+
+    /**
+     * Deletes what a write killed half-way left in {@code dir}: temporary files of {@link #write}, and
+     * temporary folders of {@link #writeDirectory} whose target exists (when it does not, the kill came
+     * between the two renames and the folder is kept). Only for a folder no other process writes in.
+     *
+     * @return the number of entries deleted
+     */
+    public static int removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(dir)) {
+            entries = s.toList();
+        }
+        for (Path p : entries) {
+            String name = p.getFileName().toString();
+            java.util.regex.Matcher folder = TEMPORARY_FOLDER.matcher(name);
+            if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && TEMPORARY_FILE.matcher(name).matches()) {
+                Files.deleteIfExists(p);
+                removed++;
+            } else if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && folder.matches()
+                    && Files.exists(dir.resolve(folder.group(1)))) {
+                deleteTree(p);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /** Deletes a file or a folder with everything in it (symbolic links are deleted, not followed). */
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -141,6 +141,11 @@ public final class RunFolder {
             throw new DpoException("output folder " + out + " cannot be created: " + describe(e));
         }
         RunFolderContents.mark(out);
+        if (resume) {
+            // A kill in the middle of an atomic write leaves its temporary file; the run is this folder's only writer.
+            AtomicFiles.removeLeftovers(out);
+            AtomicFiles.removeLeftovers(out.resolve("samples"));
+        }
         AtomicFiles.writeString(out.resolve(RESOLVED), ConfigFiles.toYaml(config.toTree()));
     }
 

@@ -61,4 +61,17 @@ class AtomicFilesTest {
         AtomicFiles.forceTree(target);
         AtomicFiles.forceDirectory(dir);
     }
+
+    @Test
+    @DisplayName("leftovers of killed writes are removed: temporary files, and temporary folders whose target exists")
+    void leftovers() throws IOException {
+        Files.writeString(dir.resolve("a.jsonl"), "kept");
+        Files.writeString(dir.resolve(".a.jsonl.8123.tmp"), "half");
+        Files.createDirectories(dir.resolve("model"));
+        Files.createDirectories(dir.resolve(".model.tmp-77"));
+        Files.createDirectories(dir.resolve(".gone.old-5")); // its target is missing: the only copy, kept
+        Files.writeString(dir.resolve(".hidden.tmp"), "not ours");
+        assertThat(AtomicFiles.removeLeftovers(dir)).isEqualTo(2);
+        assertThat(names()).containsExactly(".gone.old-5", ".hidden.tmp", "a.jsonl", "model");
+    }
 }

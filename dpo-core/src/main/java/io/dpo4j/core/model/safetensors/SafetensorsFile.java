@@ -113,7 +113,9 @@ public final class SafetensorsFile implements Closeable {
         try {
             root = JSON.readTree(header);
         } catch (JsonProcessingException e) {
-            throw corrupt(file, "the header is not valid JSON (" + e.getOriginalMessage() + ")");
+            // Its position only: the header's content is not the user's to see quoted back.
+            String at = e.getLocation() == null ? "" : " (at character " + e.getLocation().getColumnNr() + ")";
+            throw corrupt(file, "the header is not valid JSON" + at);
         }
         if (root == null || !root.isObject()) {
             throw corrupt(file, "the header is not a JSON object");
