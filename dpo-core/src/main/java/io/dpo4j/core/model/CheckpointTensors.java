@@ -6,7 +6,6 @@ import io.dpo4j.core.DpoException;
 import io.dpo4j.core.io.InputFiles;
 import io.dpo4j.core.model.safetensors.SafetensorsFile;
 import io.dpo4j.core.model.safetensors.TensorEntry;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
