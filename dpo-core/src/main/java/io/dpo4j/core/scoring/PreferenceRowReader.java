@@ -32,6 +32,9 @@ public final class PreferenceRowReader {
      */
     public static List<PreferenceRow> read(Path file) {
         List<PreferenceRow> rows = new ArrayList<>();
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new DpoException(file + ": not a regular file (a folder, device or FIFO); expected a .jsonl file");
+        }
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
             int line = 0;

@@ -35,6 +35,9 @@ public final class TextCorpus {
     /** Every text of the file, in order. */
     public static List<String> read(Path file) {
         byte[] bytes;
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new DpoException(file + ": not a regular file (a folder, device or FIFO); expected a .jsonl file");
+        }
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {

@@ -47,6 +47,15 @@ class PreferenceRowReaderTest {
                 .hasMessage(file + ":2: the row is longer than 16777216 characters (the limit of one row); fix the row");
     }
 
+    @Test
+    @DisplayName("a device or a folder is refused at once (it would never end)")
+    void notRegular() {
+        assertThatThrownBy(() -> PreferenceRowReader.read(dir)).hasMessageContaining("not a regular file");
+        if (Files.exists(Path.of("/dev/zero"))) {
+            assertThatThrownBy(() -> PreferenceRowReader.read(Path.of("/dev/zero"))).hasMessageContaining("not a regular file");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "invalid JSON|{\"prompt\": \"a\", \"chosen\": |:2: invalid JSON",

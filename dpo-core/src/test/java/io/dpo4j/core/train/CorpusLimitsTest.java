@@ -32,6 +32,14 @@ class CorpusLimitsTest {
     }
 
     @Test
+    @DisplayName("a device as the corpus is refused at once")
+    void device() {
+        if (Files.exists(Path.of("/dev/zero"))) {
+            assertThatThrownBy(() -> TextCorpus.read(Path.of("/dev/zero"))).hasMessageContaining("not a regular file");
+        }
+    }
+
+    @Test
     @DisplayName("an evaluation prompt over 1,000,000 characters is refused naming the line")
     void prompts() throws Exception {
         Path file = Files.writeString(dir.resolve("p.jsonl"), "{\"prompt\": \"" + "q".repeat(1_000_001) + "\"}\n");
