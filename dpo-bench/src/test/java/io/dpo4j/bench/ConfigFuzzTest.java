@@ -100,6 +100,8 @@ class ConfigFuzzTest {
             new Key("data", "max_length", Kind.OPTIONAL_INT, 2, null, List.of(), NODES.numberNode(32)),
             choice("data", "truncation", "truncate", "drop"),
             choice("data", "on_bad_row", "error", "skip"), choice("data", "add_bos", "false", "true"),
+            integer("data", "max_row_bytes", 1, 1 << 20),
+            integer("data", "max_field_chars", 1, 100_000),
             real("optimizer", "lr", Range.positive(), 1e-3), real("optimizer", "weight_decay", Range.nonNegative(), 0.0),
             of("optimizer", "betas", Kind.BETAS, NODES.arrayNode().add(0.9).add(0.999)),
             real("optimizer", "eps", Range.positive(), 1e-8),

@@ -107,4 +107,14 @@ class LossCaseReaderTest {
         assertThatThrownBy(() -> LossCaseReader.parse("case.json", PAIRED.replace("\"reference_free\": true",
                 "\"divergence\": [1]"))).hasMessageContaining("params.divergence: expected a number, a boolean or a string, found an array");
     }
+
+    @Test
+    @DisplayName("a folder or a device is not read as a loss case")
+    void notRegular(@TempDir Path dir) {
+        assertThatThrownBy(() -> LossCaseReader.read(dir)).isInstanceOf(LossCaseFormatException.class)
+                .hasMessageContaining("not a regular file");
+        if (Files.exists(Path.of("/dev/zero"))) {
+            assertThatThrownBy(() -> LossCaseReader.read(Path.of("/dev/zero"))).hasMessageContaining("not a regular file");
+        }
+    }
 }

@@ -75,7 +75,8 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
      */
     public record Data(List<String> train, List<String> validation, double validationSplit, DataFormat format,
             Integer maxPromptLength, Integer maxResponseLength, Integer maxLength, Truncation truncation,
-            BadRowPolicy onBadRow, boolean addBos) {
+            BadRowPolicy onBadRow, boolean addBos,
+            int maxRowBytes, int maxFieldChars) {
 
         /** True when no training file is given: the built-in synthetic data is generated. */
         public boolean synthetic() {
@@ -158,7 +159,9 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
                 d.choice("format", DataFormat.AUTO, DataFormat.class), d.optionalInteger("max_prompt_length", 1),
                 d.optionalInteger("max_response_length", 1), d.optionalInteger("max_length", 2),
                 d.choice("truncation", Truncation.TRUNCATE, Truncation.class),
-                d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class), d.choice("add_bos", Toggle.FALSE, Toggle.class) == Toggle.TRUE);
+                d.choice("on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class), d.choice("add_bos", Toggle.FALSE, Toggle.class) == Toggle.TRUE,
+                d.integer("max_row_bytes", 16 << 20, 1),
+                d.integer("max_field_chars", 1_000_000, 1));
         d.rejectUnknownKeys();
 
         ConfigReader.Section o = root.section("optimizer");
@@ -299,6 +302,8 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         d.put("add_bos", data.addBos());
         d.put("truncation", lower(data.truncation()));
         d.put("on_bad_row", lower(data.onBadRow()));
+        d.put("max_row_bytes", data.maxRowBytes());
+        d.put("max_field_chars", data.maxFieldChars());
         ArrayNode objs = root.putArray("objective");
         for (ObjectiveSpec spec : objectives) {
             ObjectNode x = objs.addObject();

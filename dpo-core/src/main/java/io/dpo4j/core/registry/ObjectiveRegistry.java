@@ -3,6 +3,7 @@ package io.dpo4j.core.registry;
 import io.dpo4j.api.AbstractObjective;
 import io.dpo4j.api.PreferenceObjective;
 import io.dpo4j.api.Suggestions;
+import io.dpo4j.core.io.InputFiles;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -181,9 +182,18 @@ public final class ObjectiveRegistry {
                         "not an objective plugin: it has no " + SERVICES_FILE));
                 return;
             }
+            Optional<String> bomb = PluginJarLimits.check(jarFile);
+            if (bomb.isPresent()) {
+                problems.add(new LoadProblem(source, null, Optional.empty(), bomb.get()));
+                return;
+            }
             try (var in = jarFile.getInputStream(services)) {
-                classNames = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                classNames = new String(InputFiles.readAtMost(in, InputFiles.SERVICES_FILE_BYTES, SERVICES_FILE,
+                        "a services file"), java.nio.charset.StandardCharsets.UTF_8).lines()
                         .map(l -> l.replaceFirst("#.*", "").trim()).filter(l -> !l.isEmpty()).toList();
+            } catch (io.dpo4j.core.DpoException e) {
+                problems.add(new LoadProblem(source, null, Optional.empty(), e.getMessage()));
+                return;
             }
         } catch (IOException e) {
             problems.add(new LoadProblem(source, null, Optional.empty(),
@@ -221,6 +231,9 @@ public final class ObjectiveRegistry {
                         "its constructor threw " + describe(e.getCause())));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 problems.add(new LoadProblem(source, name, Optional.empty(), "cannot be loaded: " + describe(e)));
+            } catch (OutOfMemoryError e) {
+                problems.add(new LoadProblem(source, name, Optional.empty(),
+                        "ran out of memory while loading (a class or static initialiser too large?)"));
             }
         }
     }

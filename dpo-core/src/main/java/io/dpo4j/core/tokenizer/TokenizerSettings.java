@@ -3,7 +3,7 @@ package io.dpo4j.core.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpo4j.core.DpoException;
-import java.io.IOException;
+import io.dpo4j.core.io.InputFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -53,16 +53,11 @@ public record TokenizerSettings(Optional<String> bosToken, Optional<String> eosT
         Path jinjaFile = folder.resolve("chat_template.jinja");
         Optional<String> jinja = readJinja(jinjaFile);
         Optional<String> jinjaSource = jinja.map(j -> jinjaFile.toString());
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             return new TokenizerSettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                     jinja, Optional.empty(), jinjaSource, java.util.List.of(), Optional.empty());
         }
-        JsonNode json;
-        try {
-            json = JSON.readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new DpoException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
+        JsonNode json = InputFiles.readJson(file, InputFiles.TOKENIZER_CONFIG_BYTES, "tokenizer_config.json");
         if (json == null || !json.isObject()) {
             throw new DpoException(file + ": expected a JSON object");
         }
@@ -121,13 +116,9 @@ public record TokenizerSettings(Optional<String> bosToken, Optional<String> eosT
     }
 
     private static Optional<String> readJinja(Path file) {
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(Files.readString(file));
-        } catch (IOException e) {
-            throw new DpoException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        return Optional.of(InputFiles.readString(file, InputFiles.TOKENIZER_CONFIG_BYTES, "a chat template file"));
     }
 }

@@ -187,7 +187,7 @@ public final class DataPipeline implements AutoCloseable {
      */
     public Result tokenize(List<Path> files, PrintWriter log) {
         LoadOptions options = new LoadOptions(DataFormat.parse(data.format().name()),
-                BadRowPolicy.parse(data.onBadRow().name()));
+                BadRowPolicy.parse(data.onBadRow().name()), data.maxRowBytes(), data.maxFieldChars());
         LoadResult loaded = PreferenceDataLoader.load(files, options).requireExamples();
         log.println(loaded.summary());
         Lengths.report(data, lengths, maxPositions, log);

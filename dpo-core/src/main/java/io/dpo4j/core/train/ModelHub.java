@@ -129,7 +129,7 @@ public final class ModelHub {
             throw new DpoException(field + " = " + folder + ": no such folder (give a Hugging Face model folder, or "
                     + "'tiny' for the embedded default)");
         }
-        if (!Files.isRegularFile(folder.resolve(HuggingFaceCheckpoint.CONFIG))) {
+        if (!Files.exists(folder.resolve(HuggingFaceCheckpoint.CONFIG))) { // present but odd: its reader says how
             throw new DpoException(field + " = " + folder + ": no config.json; not a Hugging Face model folder");
         }
         boolean weights;
@@ -142,7 +142,7 @@ public final class ModelHub {
             throw new DpoException(field + " = " + folder + ": no *.safetensors weights (only safetensors checkpoints "
                     + "are read; convert pytorch_model.bin with transformers' save_pretrained)");
         }
-        if (!Files.isRegularFile(folder.resolve("tokenizer.json"))) {
+        if (!Files.exists(folder.resolve("tokenizer.json"))) {
             throw new DpoException(field + " = " + folder + ": no tokenizer.json");
         }
         return folder;

@@ -130,7 +130,7 @@ public final class PreferenceTrainer {
                 : io.dpo4j.core.model.LlamaConfig.read(ModelHub.requireModelFolder(Path.of(config.model()), "model")
                         .resolve(HuggingFaceCheckpoint.CONFIG)).parameterCount();
         Threads.configure(config.threads(), parameters);
-        Files.createDirectories(cache);
+        // The cache folder is created by the first write into it: a run refused at load touches nothing outside its folder.
         Path initial = new ModelHub(cache, log).initialPolicy(config, synthetic, kernel);
         try (TextTokenizer tokenizer = TextTokenizer.load(initial)) {
             io.dpo4j.core.model.LlamaConfig modelConfig = io.dpo4j.core.model.LlamaConfig.read(

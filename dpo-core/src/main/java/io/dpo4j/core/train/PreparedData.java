@@ -104,6 +104,10 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
             if (n == null || !n.path("prompt").isTextual() || n.get("prompt").asText().isBlank()) {
                 throw new DpoException(file + ":" + line + ": field 'prompt': expected a non-empty string");
             }
+            if (n.get("prompt").asText().length() > io.dpo4j.core.data.LoadOptions.DEFAULT_MAX_FIELD_CHARS) {
+                throw new DpoException(file + ":" + line + ": field 'prompt': has " + n.get("prompt").asText().length()
+                        + " characters, over the limit of " + io.dpo4j.core.data.LoadOptions.DEFAULT_MAX_FIELD_CHARS);
+            }
             out.add(n.get("prompt").asText());
         }
         return out;
@@ -150,7 +154,7 @@ public record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, Li
         List<Path> validationFiles = d.synthetic() ? List.of(synthetic.resolve("validation.jsonl"))
                 : d.validation().stream().map(Path::of).toList();
         LoadOptions options = new LoadOptions(DataFormat.parse(d.format().name()),
-                BadRowPolicy.parse(d.onBadRow().name()));
+                BadRowPolicy.parse(d.onBadRow().name()), d.maxRowBytes(), d.maxFieldChars());
         LoadResult train = PreferenceDataLoader.load(trainFiles, options).requireExamples();
         log.println(train.summary());
         List<PreferenceExample> trainExamples = train.examples();

@@ -27,6 +27,13 @@ public final class ReferencePass {
     public record Outcome(ReferenceCache cache, Path file, boolean reused, int scored) {
     }
 
+    /**
+     * A test hook: milliseconds to pause after the reference model has scored every sequence and
+     * before the cache is written — so that a test can kill the process inside the reference pass.
+     * Unset (the default) or 0 means no pause.
+     */
+    public static final String PAUSE_PROPERTY = "dpo4j.test.referencePauseMillis";
+
     private ReferencePass() {
     }
 
@@ -74,12 +81,24 @@ public final class ReferencePass {
             values = new SequenceScorer(reference, kernel, padId, batchRows).score(prompts, responses, manager,
                     done -> bar.update(done, "sequences"));
         }
+        pauseForTests();
         int i = 0;
         for (ReferenceCache.Key key : missing.keySet()) {
             cache.put(key, values[i++]);
         }
         cache.save(cacheFile);
         return new Outcome(cache, cacheFile, false, missing.size());
+    }
+
+    private static void pauseForTests() {
+        long millis = Long.getLong(PAUSE_PROPERTY, 0L);
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The cache file for a cache key, in the cache folder. */

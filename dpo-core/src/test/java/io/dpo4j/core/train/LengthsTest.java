@@ -15,7 +15,8 @@ class LengthsTest {
 
     private static TrainConfig.Data data(Integer prompt, Integer response, Integer total) {
         return new TrainConfig.Data(List.of(), List.of(), 0.1, TrainConfig.DataFormat.AUTO, prompt,
-                response, total, TrainConfig.Truncation.TRUNCATE, TrainConfig.BadRowPolicy.ERROR, false);
+                response, total, TrainConfig.Truncation.TRUNCATE, TrainConfig.BadRowPolicy.ERROR, false,
+                16 << 20, 1_000_000);
     }
 
     @Test
