@@ -3,6 +3,7 @@ package io.dpo4j.core.model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -80,11 +81,16 @@ public final class TrunkPass {
     /** One layer on a scope of its own (closing {@code x} with it when {@code release}); the output on the step. */
     private NDArray scopedLayer(NDArray x, int layer, boolean release) {
         try (NDManager scope = step.newSubManager()) {
+            NDArray input = x;
             if (release) {
                 x.attach(scope);
+            } else {
+                // A view on the scope: results join their first operand's manager, so the layer's
+                // intermediates must start from an array of the scope, or they would stay on the step.
+                input = x.get(scope, new NDIndex(":"));
             }
             reseed(layer);
-            NDArray y = model.layer(x, layer, cosSin, maskBias, null, true);
+            NDArray y = model.layer(input, layer, cosSin, maskBias, null, true);
             y.attach(step);
             return y;
         }

@@ -99,6 +99,31 @@ class TrunkPassTest {
     }
 
     @Test
+    @DisplayName("a checkpointed forward keeps one array per layer on the step manager, not the layers' intermediates")
+    void checkpointedForwardKeepsOnlyLayerInputs() {
+        try (LlamaModel model = TinyModels.randomInit(CONFIG, 7)) {
+            LoraAdapter adapter = LoraAdapter.create(model, new LoraSettings(2, 4, 0, TargetModules.regex(
+                    TargetModules.ALL_LINEAR), false), 1);
+            model.attachAdapter(adapter);
+            int[] counts = new int[2];
+            for (int mode = 0; mode < 2; mode++) {
+                try (NDManager step = model.manager().newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray positions = step.arange(0, 8).toType(DataType.INT64, false).reshape(1, 8).repeat(0, 2);
+                    NDArray ids = step.create(IDS, new Shape(2, 8));
+                    NDArray mask = step.create(MASK, new Shape(2, 8));
+                    int before = step.getManagedArrays().size();
+                    model.trainingPass(ids, mask, positions, mode == 1, 0);
+                    counts[mode] = step.getManagedArrays().size() - before;
+                }
+            }
+            // three layers: a layer's dozens of intermediates never land on the step
+            assertThat(counts[1]).isLessThan(30);
+            assertThat(counts[0]).isLessThan(30);
+        }
+    }
+
+    @Test
     @DisplayName("a no-grad forward leaves nothing on the step manager but its result and inputs")
     void noGradForwardFreesLayers() {
         try (LlamaModel model = TinyModels.randomInit(CONFIG, 6); NDManager step = model.manager().newSubManager()) {
