@@ -35,7 +35,10 @@ public final class Preflight {
                 RunFolder.checkTokenizer(tokenizer, modelVocabulary, model);
             }
         }
-        if (config.reference() != null && needsReference) {
+        if (config.reference() != null && needsReference
+                && io.dpo4j.core.lora.PeftAdapterFiles.isAdapter(Path.of(config.reference()))) {
+            io.dpo4j.core.lora.PeftAdapterFiles.readSettings(Path.of(config.reference())); // a LoRA adapter on the base
+        } else if (config.reference() != null && needsReference) {
             Path reference = ModelHub.requireModelFolder(Path.of(config.reference()), "reference");
             int vocabulary = LlamaConfig.read(reference.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
             if (modelVocabulary != null && vocabulary != modelVocabulary) {
