@@ -25,10 +25,18 @@ import java.util.Locale;
  */
 public final class MemoryPlan {
 
-    /** Resident memory of the JVM, libtorch and MKL before any model is loaded (measured on the development machine). */
-    static final long RUNTIME_BYTES = 600L << 20;
-    /** Measured against counted: what autograd and the allocator keep beyond the counted tensors. */
-    static final double ACTIVATION_FACTOR = 1.0;
+    /** Resident memory of the JVM, libtorch and MKL with a model's first passes run (measured: 0.2–0.4 GiB). */
+    static final long RUNTIME_BYTES = 300L << 20;
+    /** glibc's largest dynamic mmap threshold: freed blocks above it go back to the system. */
+    static final long MMAP_THRESHOLD_MAX = 32L << 20;
+    /**
+     * Fitted: the freed small blocks (below {@link #MMAP_THRESHOLD_MAX}) glibc keeps, in layers' worth. On the
+     * SmolLM2-135M and Qwen2.5-0.5B shapes with LoRA + checkpointing at 8 × 512 tokens the step's resident
+     * memory grew 2.7 and 2.3 GB more than its live tensors, 3.7 and 4.6 times one layer's small blocks.
+     * With {@code MALLOC_MMAP_THRESHOLD_=4194304} the same SmolLM2 step peaked at 1.6 instead of 2.9 GiB
+     * (2 pairs): the retention is the allocator's, not live arrays.
+     */
+    static final double ALLOCATOR_RETENTION = 4;
 
     /** A named amount of memory. */
     public record Term(String name, long bytes) {
@@ -80,24 +88,46 @@ public final class MemoryPlan {
         train.add(new Term(in.lora() ? "LoRA gradients" : "gradients", 4 * trainable));
         train.add(new Term(in.lora() ? "LoRA AdamW state" : "AdamW state (2 moments)", 8 * trainable));
         train.add(new Term("optimizer scratch (largest tensor ×4)", 16 * largestTrainable));
-        double perTokenLayer = 6 * d + 4 * q + 5 * kv + 5 * inter + heads * (double) in.tokens();
-        if (in.lora() && in.loraDropout()) {
-            perTokenLayer += in.loraModulesPerLayer() * (double) Math.max(d, q); // each adapted input's masked copy
+        // Floats per token, by width (d, q, kv, I, H·T). Saved: what autograd keeps of a layer for its backward.
+        // All: every output of the layer's operations, alive until the layer's scope closes (a checkpointed
+        // recomputation keeps them through the layer's backward). Backward: one layer's gradients at their peak.
+        double[] saved = {6, 4, 5, 5, 1};
+        double[] all = {10, 9, 6, 5, 3};
+        double[] backward = {4, 0, 0, 4, 3};
+        if (in.lora()) {
+            double[] outs = loraOutputs(in.loraModulesPerLayer());
+            for (int i = 0; i < 4; i++) {
+                all[i] += 3 * outs[i]; // B·(A·x), scaled, added to the projection
+            }
         }
-        long layerGraph = (long) (ACTIVATION_FACTOR * 4 * perTokenLayer * tokens);
-        long backwardTransient = 4 * tokens * (2 * inter + 2 * heads * in.tokens() + 2 * d);
+        if (in.lora() && in.loraDropout()) {
+            saved[0] += in.loraModulesPerLayer(); // each adapted input's masked copy
+            all[0] += in.loraModulesPerLayer();
+        }
+        long[] widths = {d, q, kv, inter, heads * in.tokens()};
+        long oneLayer = 0;
+        long savedBytes = 0;
+        for (int i = 0; i < widths.length; i++) {
+            long tensor = 4 * tokens * widths[i];
+            // glibc returns blocks above its largest mmap threshold (32 MiB) to the system when freed; smaller
+            // ones stay in its heaps, and a layer's worth of them is not reused exactly: measured, a step
+            // holds about ALLOCATOR_RETENTION such layers' worth beyond the live tensors.
+            double factor = tensor > MMAP_THRESHOLD_MAX ? 1 : 1 + ALLOCATOR_RETENTION;
+            oneLayer += (long) (factor * (all[i] + backward[i]) * tensor);
+            savedBytes += (long) (saved[i] * tensor);
+        }
         if (in.checkpointing()) {
             train.add(new Term("activations (checkpointed: layer inputs)", 4 * tokens * d * layers));
-            train.add(new Term("one layer's recomputed graph", layerGraph));
+            train.add(new Term("one layer recomputed with its backward, and allocator retention", oneLayer));
         } else {
-            train.add(new Term("activations (" + layers + " layers' graphs)", layerGraph * layers));
+            train.add(new Term("activations (" + layers + " layers' graphs)", savedBytes * layers));
+            train.add(new Term("one layer's intermediates and backward, and allocator retention", oneLayer));
         }
         if (in.lora() && in.halfFrozen()) {
             // autograd keeps each layer's widened float32 weights for the input gradient
             long widened = in.checkpointing() ? 4 * layerMatrices / layers : 4 * layerMatrices;
             train.add(new Term("float32 copies of FLOAT16 weights in the graph", widened));
         }
-        train.add(new Term("backward transients (one layer)", backwardTransient));
         long responseRows = (long) in.sequences() * in.responseTokens();
         train.add(new Term("log-prob kernel (tiles, response rows)", in.kernelBudgetBytes() + 4 * (3 * responseRows * d
                 + tokens * d)));
@@ -107,11 +137,22 @@ public final class MemoryPlan {
             long refTokens = (long) in.referenceRows() * in.tokens();
             ref.add(new Term("runtime (JVM, libtorch)", RUNTIME_BYTES));
             ref.add(new Term("parameters (float32)", in.lora() && in.halfFrozen() ? weightBytes : 4 * total));
-            ref.add(new Term("one layer's no-grad intermediates", 4 * refTokens * (4 * d + 3 * inter + 2 * heads
-                    * in.tokens())));
+            double refAll = 10 * d + 9 * q + 6 * kv + 5 * inter + 3 * heads * (double) in.tokens();
+            long refLayer = (long) (4 * refAll * refTokens);
+            ref.add(new Term("one layer's no-grad intermediates", refLayer));
             ref.add(new Term("log-prob kernel", in.kernelBudgetBytes() + 4 * 2 * refTokens * d));
         }
         return new MemoryPlan(in, train, ref);
+    }
+
+    /** How many adapted projections output each width (d, q, kv, I), in the order q, v, k, o, gate, up, down. */
+    private static double[] loraOutputs(int modules) {
+        int[] width = {1, 2, 2, 0, 3, 3, 0}; // q → q; v, k → kv; o → d; gate, up → I; down → d
+        double[] out = new double[4];
+        for (int i = 0; i < Math.min(modules, width.length); i++) {
+            out[width[i]]++;
+        }
+        return out;
     }
 
     private static long loraPerLayer(int r, int modules, long d, long q, long kv, long inter) {
