@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         description = "Preference optimisation of language models on the JVM: DPO, IPO, KTO, ORPO, SimPO "
                 + "and plug-in objectives.",
         subcommands = {TrainCommand.class, ObjectivesCommand.class, LossCommand.class, ScoreCommand.class, DataCommand.class,
-                SftCommand.class, GenerateCommand.class,
+                SftCommand.class, GenerateCommand.class, MergeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DpoCommand implements Runnable {
 

@@ -134,7 +134,8 @@ public final class TrainCommand implements Callable<Integer> {
             out.println("diagnostics:");
             s.warnings().forEach(w -> out.println("  - " + w));
         }
-        out.println("files: " + s.output().resolve("metrics.jsonl") + ", " + s.model() + " (Hugging Face layout), "
+        String layout = s.model().endsWith("adapter") ? " (LoRA adapter, PEFT format), " : " (Hugging Face layout), ";
+        out.println("files: " + s.output().resolve("metrics.jsonl") + ", " + s.model() + layout
                 + s.output().resolve("checkpoints") + ", " + s.output().resolve("summary.json"));
         out.flush();
     }

@@ -35,10 +35,12 @@ import java.util.function.Function;
  * @param training batch, accumulation, clipping, length and checkpoint settings
  * @param kernel the log-prob kernel
  * @param evaluation held-out evaluation and sampling settings
+ * @param lora LoRA adapters instead of full fine-tuning ({@link Lora#enabled()} false when the section is absent)
+ * @param memory activation checkpointing and the memory plan's check
  */
 public record TrainConfig(long seed, Path output, List<Path> plugins, int threads, String model, String reference, Sft sft,
         Data data, List<ObjectiveSpec> objectives, Optimizer optimizer, Schedule schedule, Training training,
-        Kernel kernel, Evaluation evaluation) {
+        Kernel kernel, Evaluation evaluation, Lora lora, Memory memory) {
 
     /** The word that selects the embedded tiny model. */
     public static final String TINY = "tiny";
@@ -110,6 +112,49 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
 
     /** Log-prob kernel settings. */
     public record Kernel(KernelImplementation implementation, int memoryBudgetMb) {
+    }
+
+    /** Where a LoRA run's reference log-probs come from. */
+    public enum LoraReference {
+        /** The reference cache, computed once by the base model (the default: cheaper for one epoch and more). */
+        CACHE,
+        /** The policy with its adapters switched off, scored at every step: no cache file, no upfront pass. */
+        ADAPTERS_OFF
+    }
+
+    /** How the frozen base of a LoRA run is held. */
+    public enum FrozenDtype { FLOAT32, FLOAT16 }
+
+    /** Activation checkpointing: auto turns it on for models of 100M parameters and more. */
+    public enum Checkpointing { AUTO, TRUE, FALSE }
+
+    /**
+     * LoRA adapters on the policy (PEFT's LoraConfig names).
+     *
+     * @param enabled true when the {@code lora} section is present
+     * @param r the rank
+     * @param alpha lora_alpha
+     * @param dropout lora_dropout
+     * @param targetModules a list of module names, or one string (a regex, or {@code all-linear})
+     * @param targetRegex true when {@code target_modules} was a single string
+     * @param useRslora scale alpha/√r
+     * @param frozenDtype how the frozen base is held
+     * @param reference where the reference log-probs come from
+     * @param adapter a PEFT adapter folder to start from, or null for a fresh adapter (B = 0)
+     * @param merge also write the merged full model at the end
+     */
+    public record Lora(boolean enabled, int r, double alpha, double dropout, List<String> targetModules,
+            boolean targetRegex, boolean useRslora, FrozenDtype frozenDtype, LoraReference reference, String adapter,
+            boolean merge) {
+    }
+
+    /**
+     * Memory settings.
+     *
+     * @param activationCheckpointing per decoder layer: auto (on from 100M parameters), true, false
+     * @param check refuse, before loading, a run whose memory plan does not fit in the available memory
+     */
+    public record Memory(Checkpointing activationCheckpointing, boolean check) {
     }
 
     /** Which programmatic reward scores sampled responses. */
@@ -192,6 +237,49 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
                 e.string("prompts", null), e.choice("true_reward", TrueReward.AUTO, TrueReward.class));
         e.rejectUnknownKeys();
 
+        boolean loraEnabled = root.has("lora");
+        ConfigReader.Section l = root.section("lora");
+        List<String> targets;
+        boolean targetRegex = false;
+        JsonNode t = l.raw("target_modules");
+        if (t != null && t.isTextual()) {
+            targets = List.of(t.asText());
+            targetRegex = true;
+            try {
+                io.dpo4j.core.lora.TargetModules.regex(t.asText());
+            } catch (IllegalArgumentException ex) {
+                reader.violation("lora.target_modules", t.asText(), ex.getMessage());
+            }
+        } else if (t == null) {
+            targets = List.of("q_proj", "v_proj");
+        } else {
+            targets = new ArrayList<>();
+            if (!t.isArray() || t.isEmpty()) {
+                reader.violation("lora.target_modules", t.toString(), "must be a non-empty list of module names, a regex "
+                        + "string, or all-linear");
+            } else {
+                for (JsonNode n : t) {
+                    if (!n.isTextual() || n.asText().isBlank()) {
+                        reader.violation("lora.target_modules", n.toString(), "entries must be module names such as q_proj");
+                    } else {
+                        targets.add(n.asText());
+                    }
+                }
+            }
+        }
+        int r = l.integer("r", 16, 1);
+        Lora lora = new Lora(loraEnabled, r, l.real("alpha", 2.0 * r, Range.positive()),
+                l.real("dropout", 0.0, Range.closedOpen(0, 1)), List.copyOf(targets), targetRegex,
+                l.flag("use_rslora", false), l.choice("frozen_dtype", FrozenDtype.FLOAT32, FrozenDtype.class),
+                l.choice("reference", LoraReference.CACHE, LoraReference.class), l.string("adapter", null),
+                l.flag("merge", false));
+        l.rejectUnknownKeys();
+
+        ConfigReader.Section mem = root.section("memory");
+        Memory memory = new Memory(mem.choice("activation_checkpointing", Checkpointing.AUTO, Checkpointing.class),
+                mem.flag("check", true));
+        mem.rejectUnknownKeys();
+
         JsonNode objectiveNode = root.raw("objective");
         if (data.maxLength() != null && data.maxLength() < 2) {
             reader.violation("data.max_length", data.maxLength(), "must leave room for a prompt and a response");
@@ -207,7 +295,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         List<ObjectiveSpec> objectives = objectives(reader, objectiveNode, registry);
         reader.throwIfInvalid();
         return new TrainConfig(seed, output, plugins, threads, model, reference, sft, data, objectives, optimizer, schedule,
-                training, kernel, evaluation);
+                training, kernel, evaluation, lora, memory);
     }
 
     private static List<ObjectiveSpec> objectives(ConfigReader reader, JsonNode node, ObjectiveRegistry registry) {
@@ -354,7 +442,39 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
             e.put("prompts", evaluation.prompts());
         }
         e.put("true_reward", lower(evaluation.trueReward()));
+        if (lora.enabled()) {
+            ObjectNode l = root.putObject("lora");
+            l.put("r", lora.r());
+            l.put("alpha", lora.alpha());
+            l.put("dropout", lora.dropout());
+            if (lora.targetRegex()) {
+                l.put("target_modules", lora.targetModules().get(0));
+            } else {
+                ArrayNode tm = l.putArray("target_modules");
+                lora.targetModules().forEach(tm::add);
+            }
+            l.put("use_rslora", lora.useRslora());
+            l.put("frozen_dtype", lower(lora.frozenDtype()));
+            l.put("reference", lower(lora.reference()));
+            if (lora.adapter() == null) {
+                l.putNull("adapter");
+            } else {
+                l.put("adapter", lora.adapter());
+            }
+            l.put("merge", lora.merge());
+        }
+        ObjectNode m = root.putObject("memory");
+        m.put("activation_checkpointing", lower(memory.activationCheckpointing()));
+        m.put("check", memory.check());
         return root;
+    }
+
+    /** The LoRA settings of {@code lora} (enabled). */
+    public io.dpo4j.core.lora.LoraSettings loraSettings() {
+        io.dpo4j.core.lora.TargetModules targets = lora.targetRegex()
+                ? io.dpo4j.core.lora.TargetModules.regex(lora.targetModules().get(0))
+                : io.dpo4j.core.lora.TargetModules.of(lora.targetModules());
+        return new io.dpo4j.core.lora.LoraSettings(lora.r(), lora.alpha(), lora.dropout(), targets, lora.useRslora());
     }
 
     private static String lower(Enum<?> e) {

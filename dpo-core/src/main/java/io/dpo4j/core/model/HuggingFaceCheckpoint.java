@@ -324,11 +324,14 @@ public final class HuggingFaceCheckpoint {
 
         @Override
         public float[] readRows(long firstRow, int rowCount) {
-            if (firstRow == 0 && rowCount == rows()) {
-                return array.toFloatArray();
-            }
             try (NDManager temporary = array.getManager().newSubManager()) {
-                return array.get(temporary, new NDIndex("{}:{}", firstRow, firstRow + rowCount)).toFloatArray();
+                NDArray rows = firstRow == 0 && rowCount == rows() ? array
+                        : array.get(temporary, new NDIndex("{}:{}", firstRow, firstRow + rowCount));
+                if (rows.getDataType() != DataType.FLOAT32) { // a frozen base held in FLOAT16
+                    rows = rows.toType(DataType.FLOAT32, true);
+                    rows.attach(temporary);
+                }
+                return rows.toFloatArray();
             }
         }
     }

@@ -30,6 +30,7 @@ import io.dpo4j.core.kernel.LogProbInput;
 import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.model.HuggingFaceCheckpoint;
 import io.dpo4j.core.model.LlamaModel;
+import io.dpo4j.core.model.TrunkPass;
 import io.dpo4j.core.model.SaveOptions;
 import io.dpo4j.core.model.safetensors.SafetensorsFile;
 import io.dpo4j.core.model.safetensors.SafetensorsWriter;
@@ -94,6 +95,11 @@ public final class PreferenceTrainer {
     private final Path out;
     private final LogProbKernel kernel;
     private final List<String> warnings = new ArrayList<>();
+    private final LoraRun lora;
+    /** Activation checkpointing per decoder layer, resolved from the configuration and the model's size. */
+    private boolean checkpointing;
+    /** Sequences per batch of the reference pass, sized by the memory plan. */
+    private int referenceRows;
 
     public PreferenceTrainer(TrainConfig config, Options options, PrintWriter log) {
         this.config = config;
@@ -102,6 +108,8 @@ public final class PreferenceTrainer {
         this.out = config.output();
         long budget = (long) config.kernel().memoryBudgetMb() << 20;
         this.kernel = KernelType.fromId(config.kernel().implementation().name().toLowerCase(Locale.ROOT)).create(budget);
+        this.lora = LoraRun.enabled(config) ? new LoraRun(config, log) : null;
+        this.referenceRows = 4 * config.training().batchSize();
     }
 
     /** The configuration's cache folder default: {@code .cache} beside the run folder. */
@@ -125,10 +133,17 @@ public final class PreferenceTrainer {
         if (config.sft().data() != null && warmsUp()) {
             TextCorpus.read(Path.of(config.sft().data())); // a malformed corpus stops the run here, not after setup
         }
-        RunFolder.prepare(config, options.resume(), options.overwrite(), log);
-        long parameters = TrainConfig.TINY.equals(config.model()) ? 0
+        io.dpo4j.core.model.LlamaConfig architecture = TrainConfig.TINY.equals(config.model()) ? null
                 : io.dpo4j.core.model.LlamaConfig.read(ModelHub.requireModelFolder(Path.of(config.model()), "model")
-                        .resolve(HuggingFaceCheckpoint.CONFIG)).parameterCount();
+                        .resolve(HuggingFaceCheckpoint.CONFIG));
+        long parameters = architecture == null ? 0 : architecture.parameterCount();
+        checkpointing = MemoryPlanning.checkpointing(config, parameters);
+        if (architecture != null) {
+            // Before anything is loaded or created: a run that cannot fit is refused here, with the plan.
+            referenceRows = Math.max(1, MemoryPlanning.check(config, architecture, checkpointing,
+                    needsReference() && !LoraRun.liveReference(config), log).input().referenceRows());
+        }
+        RunFolder.prepare(config, options.resume(), options.overwrite(), log);
         Threads.configure(config.threads(), parameters);
         // The cache folder is created by the first write into it: a run refused at load touches nothing outside its folder.
         Path initial = new ModelHub(cache, log).initialPolicy(config, synthetic, kernel);
@@ -144,8 +159,8 @@ public final class PreferenceTrainer {
                     modelConfig.maxPositionEmbeddings(), log);
             BatchSampler sampler = new BatchSampler(data.trainSize(), effectiveBatch(data), config.seed(), false);
             long totalSteps = totalSteps(sampler);
-            ReferencePass.Outcome reference = needsReference() ? reference(data, sampler, totalSteps, initial, pad, cache)
-                    : null;
+            ReferencePass.Outcome reference = needsReference() && !LoraRun.liveReference(config)
+                    ? reference(data, sampler, totalSteps, initial, pad, cache) : null;
             return train(data, sampler, totalSteps, initial, tokenizer, pad, reference);
         }
     }
@@ -188,7 +203,10 @@ public final class PreferenceTrainer {
 
     private ReferencePass.Outcome reference(PreparedData data, BatchSampler sampler, long totalSteps, Path initial,
             int pad, Path cache) throws IOException {
-        Path referenceFolder = config.reference() == null ? initial
+        Path referenceAdapter = config.reference() != null
+                && io.dpo4j.core.lora.PeftAdapterFiles.isAdapter(Path.of(config.reference()))
+                ? Path.of(config.reference()) : null; // a PEFT adapter on the base: TRL's "SFT adapter as reference"
+        Path referenceFolder = config.reference() == null || referenceAdapter != null ? initial
                 : ModelHub.requireModelFolder(Path.of(config.reference()), "reference");
         List<TokenIds[]> sequences = new ArrayList<>();
         for (TokenizedPair p : data.trainPairs()) {
@@ -220,10 +238,11 @@ public final class PreferenceTrainer {
                 }
             }
         }
-        String key = ReferenceCache.cacheKey(ModelHub.fingerprint(referenceFolder), data.fingerprint(),
+        String key = ReferenceCache.cacheKey(ModelHub.fingerprint(referenceFolder)
+                + (referenceAdapter == null ? "" : "+" + ModelHub.fingerprint(referenceAdapter)), data.fingerprint(),
                 data.truncation().describe());
-        return ReferencePass.run(referenceFolder, ReferencePass.file(cache, key), sequences, kernel, pad,
-                4 * config.training().batchSize(), log);
+        return ReferencePass.run(referenceFolder, referenceAdapter, ReferencePass.file(cache, key), sequences, kernel, pad,
+                referenceRows, log);
     }
 
     private boolean needsMismatched() {
@@ -254,7 +273,8 @@ public final class PreferenceTrainer {
         if (options.resume() && resumeFrom.isEmpty()) {
             log.println("resume: no usable checkpoint in " + store.root() + "; starting from the beginning");
         }
-        Path weights = resumeFrom.map(c -> c.folder().resolve("model")).orElse(initial);
+        // A LoRA checkpoint holds only the adapter: the frozen base is the initial policy.
+        Path weights = lora != null ? initial : resumeFrom.map(c -> c.folder().resolve("model")).orElse(initial);
         TrainerState state = resumeFrom.map(c -> TrainerState.read(c.folder())).orElse(null);
         LearningRateSchedule schedule = new LearningRateSchedule(config.optimizer().lr(), config.schedule().warmupSteps(),
                 config.schedule().decay(), totalSteps);
@@ -289,10 +309,17 @@ public final class PreferenceTrainer {
                         config.optimizer().eps(), config.optimizer().weightDecay());
                 MetricsLog metrics = state == null ? MetricsLog.create(out.resolve("metrics.jsonl"))
                         : MetricsLog.resume(out.resolve("metrics.jsonl"), step)) {
+            if (lora != null) {
+                lora.attach(policy, resumeFrom.map(CheckpointStore.Checkpoint::folder).orElse(null));
+            }
             if (state != null) {
                 restoreOptimizer(adam, resumeFrom.get().folder(), state, root);
             }
             policy.setTrainable(true);
+            if (LoraRun.liveReference(config) && needsReference()) {
+                evaluator = new Evaluator(data, validationReference(policy, data, pad, root), pad,
+                        (int) tokenizer.eosTokenId().orElse(-1), tokenizer);
+            }
             if (step == 0) {
                 firstEval = evaluate(step, policy, evaluator, diagnostics, history, metrics, root, null);
                 lastEval = firstEval;
@@ -300,7 +327,7 @@ public final class PreferenceTrainer {
             long startNanos = System.nanoTime() - (long) (seconds * 1e9);
             long lastCheckpoint = step;
             Path lastCheckpointFolder = resumeFrom.map(CheckpointStore.Checkpoint::folder).orElse(null);
-            double weightNorm = Gradients.weightNorm(policy.parameters());
+            double weightNorm = Gradients.weightNorm(policy.trainableParameters());
             warnIfAccumulationSplitsCoupledBatches();
             try (ProgressBar bar = new ProgressBar(log, "train", totalSteps)) {
                 bar.update(step, "");
@@ -313,11 +340,11 @@ public final class PreferenceTrainer {
                                     data.truncation().maxLength(), root);
                     double gradNorm;
                     try (NDManager scratch = root.newSubManager()) {
-                        gradNorm = Gradients.clipGlobalNorm(policy.parameters(), config.training().maxGradNorm(),
+                        gradNorm = Gradients.clipGlobalNorm(policy.trainableParameters(), config.training().maxGradNorm(),
                                 scratch);
                     }
                     if (!Double.isFinite(r.loss()) || !Double.isFinite(gradNorm)) {
-                        Gradients.zero(policy.parameters());
+                        Gradients.zero(policy.trainableParameters());
                         throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: the %s is %s "
                                 + "(examples %s). %s; lower optimizer.lr, check max_grad_norm, or look at those examples",
                                 step + 1, Double.isFinite(r.loss()) ? "gradient norm" : "loss",
@@ -325,14 +352,14 @@ public final class PreferenceTrainer {
                                 lastGood(lastCheckpointFolder, store)));
                     }
                     double lr = schedule.at(step);
-                    adam.update(policy.parameters(), lr);
-                    Gradients.zero(policy.parameters());
+                    adam.update(policy.trainableParameters(), lr);
+                    Gradients.zero(policy.trainableParameters());
                     // A finite gradient times a huge learning rate can overflow the weights, or blow them up
                     // while every value stays finite (the outputs saturate and the gradients become 0): never let
                     // such weights reach a checkpoint, where they would pass for the last good one.
-                    double newNorm = Gradients.weightNorm(policy.parameters());
+                    double newNorm = Gradients.weightNorm(policy.trainableParameters());
                     Optional<String> broken = Double.isFinite(newNorm) ? Optional.empty()
-                            : Gradients.firstNonFinite(policy.parameters());
+                            : Gradients.firstNonFinite(policy.trainableParameters());
                     if (broken.isPresent()) {
                         throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: the weights are "
                                 + "not finite after the optimizer update (%s first; learning rate %s, gradient norm %s; "
@@ -372,7 +399,11 @@ public final class PreferenceTrainer {
                 }
             }
             Path model = out.resolve("model");
-            HuggingFaceCheckpoint.save(policy, model, SaveOptions.defaults().withTokenizerSource(initial));
+            if (lora != null) {
+                model = lora.saveFinal(policy, out, initial);
+            } else {
+                HuggingFaceCheckpoint.save(policy, model, SaveOptions.defaults().withTokenizerSource(initial));
+            }
             double total = (System.nanoTime() - startNanos) / 1e9;
             Summary summary = new Summary(out, model, step, total, firstEval, lastEval, List.copyOf(warnings),
                     reference != null && reference.reused(), reference == null ? 0 : reference.scored());
@@ -461,8 +492,11 @@ public final class PreferenceTrainer {
             try (NDManager step = root.newSubManager()) {
                 PairBatch batch = PairBatch.of(pairs, pad);
                 BatchArrays arrays = batch.toArrays(step);
+                double[] live = LoraRun.liveReference(config) && needsReference()
+                        ? LoraRun.liveReference(policy, kernel, arrays, step) : null;
                 try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-                    NDArray h = SequenceScorer.hidden(policy, arrays, step);
+                    TrunkPass pass = trunk(policy, arrays, step, dropoutSeed(pairs));
+                    NDArray h = pass.hidden();
                     try (KernelForward f = kernel.forward(LogProbInput.of(step, h, policy.lmHeadWeight(),
                             arrays.labels(), arrays.responseMask()), gc)) {
                         NDArray leaf = f.statistics().logProbs().duplicate();
@@ -473,13 +507,14 @@ public final class PreferenceTrainer {
                                 .put(Statistic.POLICY_REJECTED, leaf.get(new NDIndex(b + ":")))
                                 .put(Statistic.CHOSEN_TOKENS, counts.get(new NDIndex("0:" + b)))
                                 .put(Statistic.REJECTED_TOKENS, counts.get(new NDIndex(b + ":")));
-                        if (reference != null) {
+                        if (reference != null || live != null) {
                             double[] rc = new double[b];
                             double[] rr = new double[b];
                             for (int i = 0; i < b; i++) {
-                                rc[i] = ReferencePass.lookup(reference.cache(), pairs.get(i).prompt(), pairs.get(i).chosen());
-                                rr[i] = ReferencePass.lookup(reference.cache(), pairs.get(i).prompt(),
-                                        pairs.get(i).rejected());
+                                rc[i] = live != null ? live[i] : ReferencePass.lookup(reference.cache(),
+                                        pairs.get(i).prompt(), pairs.get(i).chosen());
+                                rr[i] = live != null ? live[b + i] : ReferencePass.lookup(reference.cache(),
+                                        pairs.get(i).prompt(), pairs.get(i).rejected());
                             }
                             s.put(Statistic.REFERENCE_CHOSEN, step.create(rc).toType(leaf.getDataType(), false));
                             s.put(Statistic.REFERENCE_REJECTED, step.create(rr).toType(leaf.getDataType(), false));
@@ -490,6 +525,7 @@ public final class PreferenceTrainer {
                         acc.add(share, c.lossValue(), c.metrics());
                         acc.tokens += (long) ObjectiveMath.toDoubles(counts.sum())[0];
                     }
+                    pass.backward();
                 }
                 acc.ids.addAll(batch.ids());
             }
@@ -522,11 +558,17 @@ public final class PreferenceTrainer {
                             kr[r] = ReferencePass.lookup(reference.cache(), mm.get().promptIds(r), mm.get().responseIds(r));
                         }
                         klReference = step.create(kr).toType(klPolicy.getDataType(), false);
+                    } else if (LoraRun.liveReference(config) && needsReference()) {
+                        klReference = step.create(LoraRun.liveReference(policy, kernel, m, step))
+                                .toType(klPolicy.getDataType(), false);
                     }
                 }
                 BatchArrays arrays = batch.toArrays(step);
+                double[] live = LoraRun.liveReference(config) && needsReference()
+                        ? LoraRun.liveReference(policy, kernel, arrays, step) : null;
                 try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-                    NDArray h = SequenceScorer.hidden(policy, arrays, step);
+                    TrunkPass pass = trunk(policy, arrays, step, dropoutSeed(examples));
+                    NDArray h = pass.hidden();
                     try (KernelForward f = kernel.forward(LogProbInput.of(step, h, policy.lmHeadWeight(),
                             arrays.labels(), arrays.responseMask()), gc)) {
                         NDArray leaf = f.statistics().logProbs().duplicate();
@@ -535,11 +577,11 @@ public final class PreferenceTrainer {
                                 .put(Statistic.POLICY, leaf)
                                 .put(Statistic.TOKENS, arrays.responseTokens())
                                 .put(Statistic.DESIRABLE, batch.desirableArray(step));
-                        if (reference != null) {
+                        if (reference != null || live != null) {
                             double[] ref = new double[b];
                             for (int i = 0; i < b; i++) {
-                                ref[i] = ReferencePass.lookup(reference.cache(), examples.get(i).prompt(),
-                                        examples.get(i).completion());
+                                ref[i] = live != null ? live[i] : ReferencePass.lookup(reference.cache(),
+                                        examples.get(i).prompt(), examples.get(i).completion());
                             }
                             s.put(Statistic.REFERENCE, step.create(ref).toType(leaf.getDataType(), false));
                         }
@@ -552,11 +594,58 @@ public final class PreferenceTrainer {
                         acc.add(share, c.lossValue(), c.metrics());
                         acc.tokens += (long) ObjectiveMath.toDoubles(arrays.responseTokens().sum())[0];
                     }
+                    pass.backward();
                 }
                 acc.ids.addAll(batch.ids());
             }
         }
         return acc.result();
+    }
+
+    /** The policy's training forward (with activation checkpointing when the run uses it). */
+    private TrunkPass trunk(LlamaModel policy, BatchArrays arrays, NDManager step, long seed) {
+        ai.djl.ndarray.types.Shape s = arrays.inputIds().getShape();
+        return policy.trainingPass(arrays.inputIds(), arrays.attentionMask(),
+                SequenceScorer.positions(step, (int) s.get(0), (int) s.get(1)), checkpointing, seed);
+    }
+
+    /** The seed of a micro-batch's LoRA dropout: fixed by the run's seed and the examples, so resuming redraws it. */
+    private long dropoutSeed(List<?> examples) {
+        return config.seed() * 1_000_003L + examples.hashCode();
+    }
+
+    /**
+     * With {@code lora.reference: adapters_off}: the validation sequences' reference log-probs, scored once
+     * by the policy with its adapters off (in memory; the evaluations' margins need them).
+     */
+    private ReferenceCache validationReference(LlamaModel policy, PreparedData data, int pad, NDManager root) {
+        List<TokenIds> prompts = new ArrayList<>();
+        List<TokenIds> responses = new ArrayList<>();
+        for (TokenizedPair p : data.validationPairs()) {
+            prompts.add(p.prompt());
+            responses.add(p.chosen());
+            prompts.add(p.prompt());
+            responses.add(p.rejected());
+        }
+        for (TokenizedUnpaired u : data.validationUnpaired()) {
+            prompts.add(u.prompt());
+            responses.add(u.completion());
+        }
+        ReferenceCache cache = ReferenceCache.empty();
+        policy.setAdapterEnabled(false);
+        policy.setTrainable(false);
+        try {
+            double[] values = new SequenceScorer(policy, kernel, pad, referenceRows).score(prompts, responses, root, null);
+            for (int i = 0; i < values.length; i++) {
+                cache.put(ReferenceCache.Key.of(prompts.get(i).toArray(), responses.get(i).toArray()), values[i]);
+            }
+        } finally {
+            policy.setAdapterEnabled(true);
+            policy.setTrainable(true);
+        }
+        log.println("reference: the policy with its LoRA adapters off (no reference pass; " + prompts.size()
+                + " validation sequences scored in memory)");
+        return cache;
     }
 
     /** The weighted sum of the objectives' losses and their metrics (prefixed by id when there are several). */
@@ -626,8 +715,12 @@ public final class PreferenceTrainer {
     private void checkpoint(CheckpointStore store, LlamaModel policy, AdamW adam, TrainerState state, Path initial)
             throws IOException {
         store.write(state.step(), folder -> {
-            HuggingFaceCheckpoint.save(policy, folder.resolve("model"), SaveOptions.defaults()
-                    .withTokenizerSource(initial));
+            if (lora != null) {
+                LoraRun.saveAdapter(policy, folder, initial); // the adapter only: the base is the initial policy
+            } else {
+                HuggingFaceCheckpoint.save(policy, folder.resolve("model"), SaveOptions.defaults()
+                        .withTokenizerSource(initial));
+            }
             List<TensorSource> tensors = new ArrayList<>();
             adam.state().forEach((k, a) -> tensors.add(new ArraySource(k, a)));
             SafetensorsWriter.write(folder.resolve("optimizer.safetensors"), tensors,

@@ -36,7 +36,10 @@ public final class Preflight {
             }
             HuggingFaceCheckpoint.checkHeaders(model); // safetensors headers only: no weight is read
         }
-        if (config.reference() != null && needsReference) {
+        if (config.reference() != null && needsReference
+                && io.dpo4j.core.lora.PeftAdapterFiles.isAdapter(Path.of(config.reference()))) {
+            io.dpo4j.core.lora.PeftAdapterFiles.readSettings(Path.of(config.reference())); // a LoRA adapter on the base
+        } else if (config.reference() != null && needsReference) {
             Path reference = ModelHub.requireModelFolder(Path.of(config.reference()), "reference");
             int vocabulary = LlamaConfig.read(reference.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
             HuggingFaceCheckpoint.checkHeaders(reference);

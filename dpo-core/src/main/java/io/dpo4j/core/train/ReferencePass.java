@@ -46,6 +46,15 @@ public final class ReferencePass {
      */
     public static Outcome run(Path referenceFolder, Path cacheFile, List<TokenIds[]> sequences, LogProbKernel kernel,
             int padId, int batchRows, PrintWriter log) throws IOException {
+        return run(referenceFolder, null, cacheFile, sequences, kernel, padId, batchRows, log);
+    }
+
+    /**
+     * As {@link #run(Path, Path, List, LogProbKernel, int, int, PrintWriter)}, the reference being the model in
+     * {@code referenceFolder} with the PEFT adapter in {@code adapterFolder} attached (when not null).
+     */
+    public static Outcome run(Path referenceFolder, Path adapterFolder, Path cacheFile, List<TokenIds[]> sequences,
+            LogProbKernel kernel, int padId, int batchRows, PrintWriter log) throws IOException {
         ReferenceCache cache = ReferenceCache.load(cacheFile).orElse(null);
         boolean existed = cache != null;
         if (cache == null) {
@@ -67,7 +76,8 @@ public final class ReferencePass {
             return new Outcome(cache, cacheFile, true, 0);
         }
         log.println("reference statistics: scoring " + missing.size() + " sequences with the reference model "
-                + referenceFolder + (existed ? " (completing " + cacheFile + ")" : ""));
+                + referenceFolder + (adapterFolder == null ? "" : " and the adapter " + adapterFolder)
+                + (existed ? " (completing " + cacheFile + ")" : "") + ", " + batchRows + " a batch");
         List<TokenIds> prompts = new ArrayList<>();
         List<TokenIds> responses = new ArrayList<>();
         for (TokenIds[] s : missing.values()) {
@@ -78,6 +88,10 @@ public final class ReferencePass {
         try (NDManager manager = NDManager.newBaseManager();
                 LlamaModel reference = HuggingFaceCheckpoint.load(referenceFolder, manager.newSubManager());
                 ProgressBar bar = new ProgressBar(log, "reference pass", missing.size())) {
+            if (adapterFolder != null) {
+                reference.attachAdapter(io.dpo4j.core.lora.PeftAdapterFiles.load(adapterFolder, reference));
+                reference.setTrainable(false);
+            }
             values = new SequenceScorer(reference, kernel, padId, batchRows).score(prompts, responses, manager,
                     done -> bar.update(done, "sequences"));
         }
