@@ -1,6 +1,7 @@
 package io.dpo4j.api;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A preference objective with validated hyperparameters: an immutable, thread-safe pure function
@@ -33,6 +34,40 @@ public interface ConfiguredObjective {
      */
     default double rewardScale() {
         return 1.0;
+    }
+
+    /**
+     * The values of this objective's stop-gradient terms on a batch, by name: batch-level quantities
+     * the loss uses but that carry no gradient ({@code bco_pair}'s reward shift δ, KTO's reference
+     * point z). The autograd gradient is then not the derivative of the loss value as a function of
+     * the statistics; a finite-difference check must hold these terms fixed at their unperturbed
+     * values, through {@link #compute(SequenceStatistics, Map)}. Default: none.
+     */
+    default Map<String, Double> stopGradientTerms(SequenceStatistics statistics) {
+        return Map.of();
+    }
+
+    /**
+     * Computes the loss with the stop-gradient terms held at the given values instead of computed
+     * from this batch (see {@link #stopGradientTerms}); an empty map is {@link #compute(SequenceStatistics)}.
+     *
+     * @param held values by the names {@link #stopGradientTerms} reports
+     * @throws IllegalArgumentException for a name this objective does not have
+     */
+    default ObjectiveResult compute(SequenceStatistics statistics, Map<String, Double> held) {
+        if (!held.isEmpty()) {
+            throw new IllegalArgumentException("objective '" + id() + "' has no stop-gradient terms, asked to hold "
+                    + held.keySet());
+        }
+        return compute(statistics);
+    }
+
+    /**
+     * How the loss responds when one policy log-prob rises (what the contract kit's semantics check
+     * tests). Default: {@link Semantics#MONOTONE}.
+     */
+    default Semantics semantics() {
+        return Semantics.MONOTONE;
     }
 
     /**

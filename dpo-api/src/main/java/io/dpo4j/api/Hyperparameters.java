@@ -23,7 +23,8 @@ public final class Hyperparameters {
     /**
      * Validates {@code given} against {@code specs} and fills in defaults. Accepts numbers, booleans
      * and their string forms ({@code "0.5"}, {@code "true"}), as they come from JSON, YAML or a
-     * command line. Every problem is collected and reported at once.
+     * command line, and for a CHOICE one of its names (case-insensitive). Every problem is
+     * collected and reported at once.
      *
      * @throws InvalidHyperparametersException naming every unknown, mistyped or out-of-range field
      */
@@ -48,6 +49,17 @@ public final class Hyperparameters {
                 continue;
             }
             Object raw = given.get(spec.name());
+            if (spec.type() == Hyperparameter.Type.CHOICE) {
+                String choice = toChoice(raw, spec.choices());
+                if (choice == null) {
+                    String typed = raw instanceof String s ? s : String.valueOf(raw);
+                    violations.add(new Violation(spec.name(), raw, "must be " + spec.rule()
+                            + Suggestions.didYouMean(typed, spec.choices())));
+                } else {
+                    resolved.put(spec.name(), choice);
+                }
+                continue;
+            }
             Object value = spec.type() == Hyperparameter.Type.REAL ? toReal(raw) : toFlag(raw);
             if (value == null) {
                 violations.add(new Violation(spec.name(), raw, "must be " + (spec.type() == Hyperparameter.Type.REAL
@@ -76,6 +88,15 @@ public final class Hyperparameters {
             }
         }
         return null;
+    }
+
+    /** The allowed value {@code raw} names (exactly, ignoring surrounding blanks and case), or null. */
+    private static String toChoice(Object raw, List<String> choices) {
+        if (!(raw instanceof String s)) {
+            return null;
+        }
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        return choices.contains(t) ? t : null;
     }
 
     private static Boolean toFlag(Object raw) {
@@ -107,6 +128,15 @@ public final class Hyperparameters {
             throw new IllegalArgumentException("parameter '" + name + "' is not a flag");
         }
         return b;
+    }
+
+    /** The value of a CHOICE parameter: one of its declared names. */
+    public String choice(String name) {
+        Object v = require(name);
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException("parameter '" + name + "' is not a choice");
+        }
+        return s;
     }
 
     private Object require(String name) {

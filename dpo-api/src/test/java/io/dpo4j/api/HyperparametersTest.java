@@ -102,4 +102,35 @@ class HyperparametersTest {
         assertThat(Suggestions.closest("gamma", List.of("beta", "label_smoothing"))).isEmpty();
         assertThat(Suggestions.didYouMean("bta", List.of("beta"))).isEqualTo(" (did you mean 'beta'?)");
     }
+
+    private static final List<Hyperparameter> CHOICE = List.of(Hyperparameter.choice("divergence", "reverse_kl",
+            List.of("reverse_kl", "forward_kl", "js_divergence", "alpha_divergence"), "the f-divergence"));
+
+    @Test
+    @DisplayName("a choice takes its default, accepts its names (any case) and rejects others with the list and a 'did you mean'")
+    void choices() {
+        assertThat(Hyperparameters.resolve("fdpo", CHOICE, Map.of()).choice("divergence")).isEqualTo("reverse_kl");
+        assertThat(Hyperparameters.resolve("fdpo", CHOICE, Map.of("divergence", " JS_Divergence ")).choice("divergence"))
+                .isEqualTo("js_divergence");
+        assertThat(CHOICE.get(0).rule()).isEqualTo("one of reverse_kl, forward_kl, js_divergence, alpha_divergence");
+        assertThat(CHOICE.get(0).defaultText()).isEqualTo("reverse_kl");
+        assertThatThrownBy(() -> Hyperparameters.resolve("fdpo", CHOICE, Map.of("divergence", "forward_lk")))
+                .isInstanceOf(InvalidHyperparametersException.class)
+                .hasMessageContaining("divergence = \"forward_lk\": must be one of reverse_kl, forward_kl, js_divergence, "
+                        + "alpha_divergence (did you mean 'forward_kl'?)");
+        assertThatThrownBy(() -> Hyperparameters.resolve("fdpo", CHOICE, Map.of("divergence", 0.5)))
+                .hasMessageContaining("divergence = 0.5: must be one of");
+        assertThatThrownBy(() -> Hyperparameters.resolve("fdpo", CHOICE, Map.of("divergence", "x")).real("divergence"))
+                .isInstanceOf(InvalidHyperparametersException.class);
+    }
+
+    @Test
+    @DisplayName("a choice declaration needs snake_case values, no repeats, and a default among them")
+    void choiceDeclarations() {
+        assertThatThrownBy(() -> Hyperparameter.choice("d", "a", List.of(), "x")).hasMessageContaining("allowed values");
+        assertThatThrownBy(() -> Hyperparameter.choice("d", "c", List.of("a", "b"), "x"))
+                .hasMessageContaining("must be one of [a, b]");
+        assertThatThrownBy(() -> Hyperparameter.choice("d", "a", List.of("a", "a"), "x")).hasMessageContaining("twice");
+        assertThatThrownBy(() -> Hyperparameter.choice("d", "A", List.of("A"), "x")).hasMessageContaining("snake_case");
+    }
 }

@@ -47,7 +47,8 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--profile", defaultValue = "quick", paramLabel = "NAME",
-            description = "Built-in suite: quick (default, ≤ 15 min on 2 cores) or full (the complete sweep).")
+            description = "Built-in suite: quick (default, ≤ 15 min on 2 cores), full (the complete sweep) or zoo "
+                    + "(the reward–KL frontier over the whole objective family).")
     String profile;
 
     @Option(names = "--suite", paramLabel = "FILE", description = "A suite file (YAML) instead of a built-in profile.")
@@ -106,7 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
         String name = profile.toLowerCase(Locale.ROOT);
         try (InputStream in = BenchCommand.class.getResourceAsStream("suites/" + name + ".yaml")) {
             if (in == null) {
-                throw new DpoException("--profile " + profile + ": unknown profile; known: quick, full");
+                throw new DpoException("--profile " + profile + ": unknown profile; known: quick, full, zoo");
             }
             return ConfigFiles.parse(name + " profile", new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }

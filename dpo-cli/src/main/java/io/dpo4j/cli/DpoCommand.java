@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "dpo", mixinStandardHelpOptions = true, versionProvider = DpoCommand.Version.class,
         description = "Preference optimisation of language models on the JVM: DPO, IPO, KTO, ORPO, SimPO "
                 + "and plug-in objectives.",
-        subcommands = {TrainCommand.class, ObjectivesCommand.class, LossCommand.class, ScoreCommand.class,
-                SftCommand.class, GenerateCommand.class,
+        subcommands = {TrainCommand.class, ObjectivesCommand.class, LossCommand.class, ScoreCommand.class, DataCommand.class,
+                SftCommand.class, GenerateCommand.class, MergeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DpoCommand implements Runnable {
 

@@ -13,7 +13,7 @@ public final class DpoMain {
 
     /** The full command line (core commands plus those of this module). */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return DpoCli.commandLine(out, err, new BenchCommand());
+        return DpoCli.commandLine(out, err, new BenchCommand(), new io.dpo4j.cli.memory.MemoryBenchCommand());
     }
 
     /** {@code dpo …}. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dpo4j.api.ConfiguredObjective;
+import io.dpo4j.api.InvalidHyperparametersException;
 import io.dpo4j.api.check.LossCase;
 import io.dpo4j.api.check.LossCaseEvaluator;
 import io.dpo4j.api.check.LossCaseReader;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -67,6 +69,12 @@ public final class LossCommand implements Callable<Integer> {
         } catch (UnknownObjectiveException e) {
             throw new DpoException((objective != null ? "--objective: " : input + ": field objective: ")
                     + e.getMessage(), e);
+        } catch (InvalidHyperparametersException e) {
+            // one line, each field named where it was given: --param KEY or the file's params.KEY
+            throw new DpoException((e.violations().size() == 1 ? "invalid parameter"
+                    : e.violations().size() + " invalid parameters") + " for objective '"
+                    + e.objectiveId() + "': " + e.violations().stream().map(v -> (params.containsKey(v.field())
+                            ? "--param " : input + ": field params.") + v).collect(Collectors.joining("; ")), e);
         }
         LossCaseResult result;
         try (NDManager manager = NDManager.newBaseManager()) {

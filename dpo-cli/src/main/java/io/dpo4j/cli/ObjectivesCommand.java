@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dpo4j.api.Hyperparameter;
 import io.dpo4j.api.ObjectiveRequirements;
 import io.dpo4j.api.PreferenceObjective;
+import io.dpo4j.api.Semantics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.core.DpoException;
 import io.dpo4j.core.registry.LoadProblem;
@@ -64,8 +65,13 @@ public final class ObjectivesCommand implements Callable<Integer> {
             out.println("    class:       " + o.getClass().getName());
             out.println("    data:        " + req.layout().label()
                     + (req.needsReference() ? ", needs a reference model" : ", reference-free")
-                    + (req.needsMismatchedPairs() ? ", mismatched KL pairs" : ""));
+                    + (req.needsMismatchedPairs() ? ", mismatched KL pairs" : "")
+                    + (req.batchCoupled() ? ", batch-coupled (gradient accumulation changes the result)" : ""));
             out.println("    reads:       " + String.join(", ", req.reads().stream().map(Statistic::key).toList()));
+            Semantics semantics = o.configureDefaults().semantics();
+            if (!semantics.isMonotone()) {
+                out.println("    semantics:   " + semantics.describe());
+            }
             List<Hyperparameter> hs = o.hyperparameters();
             if (hs.isEmpty()) {
                 out.println("    parameters:  (none)");
@@ -103,6 +109,13 @@ public final class ObjectivesCommand implements Callable<Integer> {
             m.put("layout", req.layout().label());
             m.put("needs_reference", req.needsReference());
             m.put("reads", req.reads().stream().map(Statistic::key).toList());
+            m.put("batch_coupled", req.batchCoupled());
+            Semantics semantics = o.configureDefaults().semantics();
+            Map<String, Object> sem = new LinkedHashMap<>();
+            sem.put("when_chosen_rises", semantics.whenChosenRises().label());
+            sem.put("when_rejected_rises", semantics.whenRejectedRises().label());
+            sem.put("reason", semantics.reason());
+            m.put("semantics", sem);
             List<Object> params = new ArrayList<>();
             for (Hyperparameter h : o.hyperparameters()) {
                 Map<String, Object> p = new LinkedHashMap<>();
@@ -110,6 +123,9 @@ public final class ObjectivesCommand implements Callable<Integer> {
                 p.put("type", h.type().name().toLowerCase(java.util.Locale.ROOT));
                 p.put("default", h.defaultValue());
                 p.put("rule", h.rule());
+                if (h.type() == Hyperparameter.Type.CHOICE) {
+                    p.put("choices", h.choices());
+                }
                 p.put("description", h.description());
                 params.add(p);
             }

@@ -15,9 +15,9 @@ import java.util.List;
  * The checks {@code dpo train} makes before it creates anything or loads any model, so that the
  * mistakes found in the first second are not found after a long warm-up: the run folder ({@link
  * RunFolder#check}); the model and reference folders (config.json, safetensors weights,
- * tokenizer.json, a configuration this code supports); the tokenizer against the model's
- * vocabulary; and that every data file exists. Only {@code config.json} and the tokenizer are read;
- * no weight is loaded.
+ * tokenizer.json, a configuration this code supports, safetensors headers that match it); the
+ * tokenizer against the model's vocabulary; and that every data file exists. Only {@code
+ * config.json}, the safetensors headers and the tokenizer are read; no weight is loaded.
  */
 public final class Preflight {
 
@@ -36,10 +36,15 @@ public final class Preflight {
             try (TextTokenizer tokenizer = TextTokenizer.load(model)) {
                 RunFolder.checkTokenizer(tokenizer, modelVocabulary, model);
             }
+            HuggingFaceCheckpoint.checkHeaders(model); // safetensors headers only: no weight is read
         }
-        if (config.reference() != null && needsReference) {
+        if (config.reference() != null && needsReference
+                && io.dpo4j.core.lora.PeftAdapterFiles.isAdapter(Path.of(config.reference()))) {
+            io.dpo4j.core.lora.PeftAdapterFiles.readSettings(Path.of(config.reference())); // a LoRA adapter on the base
+        } else if (config.reference() != null && needsReference) {
             Path reference = ModelHub.requireModelFolder(Path.of(config.reference()), "reference");
             int vocabulary = LlamaConfig.read(reference.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
+            HuggingFaceCheckpoint.checkHeaders(reference);
             if (modelVocabulary != null && vocabulary != modelVocabulary) {
                 throw new DpoException("reference = " + reference + ": its vocabulary has " + vocabulary
                         + " tokens but the model's has " + modelVocabulary + "; the reference must share the "

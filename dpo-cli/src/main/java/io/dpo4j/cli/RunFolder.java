@@ -64,6 +64,7 @@ public final class RunFolder {
      */
     public static void check(TrainConfig config, boolean resume, boolean overwrite) throws IOException {
         Path out = config.output();
+        RunFolderContents.refuseSystemFolder(out);
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new DpoException("output folder " + out + " is a file, not a folder; choose another --out");
         }
@@ -80,9 +81,15 @@ public final class RunFolder {
                     throw new DpoException("--resume: the configuration differs from the one " + out + " was started "
                             + "with (" + previous + "); resume with the same configuration, or start a new run with --out");
                 }
-            } else if (!overwrite) {
+            } else if (overwrite) {
+                RunFolderContents.checkReplaceable(out);
+            } else if (RunFolderContents.isRun(out)) {
                 throw new DpoException("output folder " + out + " already holds a run; pass --resume to continue it, "
                         + "--overwrite to replace it, or choose another folder with --out (nothing was changed)");
+            } else {
+                throw new DpoException("output folder " + out + " is not empty and is not a dpo run folder (it holds "
+                        + String.join(", ", RunFolderContents.foreignEntries(out).stream().limit(5).toList())
+                        + "); choose a new or empty folder with --out (nothing was changed)");
             }
         }
         Path existing = nearestExisting(out);
@@ -127,20 +134,28 @@ public final class RunFolder {
         check(config, resume, overwrite);
         Path out = config.output();
         if (overwrite && Files.isDirectory(out) && holdsSomething(out)) {
-            log.println("output: replacing the previous run in " + out + " (--overwrite)");
-            CheckpointStore.deleteTree(out);
+            log.println("output: replacing the previous run in " + out + " (--overwrite; only files dpo wrote)");
+            RunFolderContents.deleteRun(out);
         }
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
             throw new DpoException("output folder " + out + " cannot be created: " + describe(e));
         }
+        RunFolderContents.mark(out);
+        if (resume) {
+            // A kill in the middle of an atomic write leaves its temporary file; the run is this folder's only writer.
+            AtomicFiles.removeLeftovers(out);
+            AtomicFiles.removeLeftovers(out.resolve("samples"));
+        }
         AtomicFiles.writeString(out.resolve(RESOLVED), ConfigFiles.toYaml(config.toTree()));
     }
 
     /** Refuses a tokenizer whose ids do not fit the model's vocabulary. */
     public static void checkTokenizer(TextTokenizer tokenizer, int modelVocabulary, Path folder) {
-        TokenizerEncoder.checkVocabulary(tokenizer, modelVocabulary, folder);
+        io.dpo4j.core.tokenizer.SpecialTokens.requireFits(tokenizer, modelVocabulary, folder);
+        io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer, io.dpo4j.core.model.LlamaConfig.read(
+                folder.resolve(io.dpo4j.core.model.HuggingFaceCheckpoint.CONFIG)), folder);
     }
 
     private static void checkFreeSpace(Path out, Path existing) throws IOException {
@@ -155,11 +170,11 @@ public final class RunFolder {
 
     /**
      * True when the folder holds anything besides what an interrupted {@link #prepare} may leave
-     * behind (its write probe, a temporary file of the resolved configuration).
+     * behind (its write probe, the run marker, a temporary file of the resolved configuration).
      */
     private static boolean holdsSomething(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).anyMatch(n -> !n.equals(PROBE)
+            return s.map(p -> p.getFileName().toString()).anyMatch(n -> !n.equals(PROBE) && !n.equals(RunFolderContents.MARKER)
                     && !(n.startsWith("." + RESOLVED + ".") && n.endsWith(".tmp")));
         }
     }

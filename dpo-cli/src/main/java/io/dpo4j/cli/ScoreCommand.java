@@ -1,40 +1,45 @@
 package io.dpo4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.core.DpoException;
-import io.dpo4j.core.io.AtomicFiles;
+import io.dpo4j.cli.config.TrainConfig;
+import io.dpo4j.core.data.TokenIds;
+import io.dpo4j.core.data.TokenizedExample;
+import io.dpo4j.core.data.TokenizedPair;
+import io.dpo4j.core.data.TokenizedUnpaired;
 import io.dpo4j.core.model.HuggingFaceCheckpoint;
+import io.dpo4j.core.model.LlamaConfig;
 import io.dpo4j.core.model.LlamaModel;
-import io.dpo4j.core.scoring.PairScorer;
-import io.dpo4j.core.scoring.PreferenceRow;
-import io.dpo4j.core.scoring.PreferenceRowReader;
-import io.dpo4j.core.scoring.ResponseSequence;
 import io.dpo4j.core.scoring.SequenceScore;
-import io.dpo4j.core.tokenizer.TextTokenizer;
-import java.io.IOException;
+import io.dpo4j.core.scoring.TokenScorer;
+import io.dpo4j.cli.DataPipeline;
+import io.dpo4j.core.train.ModelHub;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code dpo score}: the response log-probabilities of every preference pair in a JSONL file under a
- * model (and, with {@code --reference}, under a reference model, with DPO's implicit rewards), printed
- * as one JSON object per row.
+ * {@code dpo score}: the response log-probabilities of every row of preference data files under a
+ * model (and, with {@code --reference}, under a reference model, with DPO's implicit rewards), one
+ * JSON object per row. Rows go through training's data pipeline ({@link DataPipeline}): every format
+ * {@code dpo train} reads, the chat template, the special-token rule and the length limits, so the
+ * ids scored are the ids training would use ({@code dpo data inspect} shows them).
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = {"Score preference pairs: for every JSONL row (prompt, chosen, rejected), the summed and "
-                + "per-token log-probabilities of both responses under a model, and with --reference the reference "
-                + "log-probabilities, the implicit rewards beta*(policy - reference) and whether the pair is ranked "
-                + "correctly. Prints JSON lines.",
-                "Tokens: prompt and response are tokenised separately (no special tokens added), the response "
-                        + "gets EOS appended, and response token t is scored by the logits at the position before it."})
+        description = {"Score preference data: for every row, the summed and per-token log-probabilities of its "
+                + "responses (chosen and rejected, or the completion) under a model, and with --reference the "
+                + "reference log-probabilities, the implicit rewards beta*(policy - reference) and whether a pair is "
+                + "ranked correctly. Prints JSON lines as rows are scored.",
+                "Rows are read and tokenised exactly as dpo train reads them (every format, chat templates, EOS "
+                        + "appended to responses, the length limits of --config or the model's defaults); response "
+                        + "token t is scored by the logits at the position before it."})
 public final class ScoreCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,15 +51,21 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "Hugging Face model folder (config.json, *.safetensors, tokenizer.json).")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE",
-            description = "JSONL file of {\"prompt\", \"chosen\", \"rejected\"} rows.")
-    Path data;
+    @Option(names = "--data", required = true, arity = "1..*", paramLabel = "FILE",
+            description = "Preference data files (JSON Lines or JSON arrays in any format dpo train reads).")
+    List<Path> data;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A dpo train configuration whose data section (format, on_bad_row, lengths, add_bos) applies.")
+    Path config;
 
     @Option(names = "--reference", paramLabel = "DIR",
             description = "Reference model folder (same tokenizer); adds reference log-probs and implicit rewards.")
     Path reference;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the JSONL here (atomically) instead of stdout.")
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "Write the JSON lines here instead of stdout: to FILE.partial as rows are scored, renamed to "
+                    + "FILE when all are done.")
     Path out;
 
     @Option(names = "--beta", paramLabel = "BETA", defaultValue = "0.1",
@@ -62,7 +73,7 @@ public final class ScoreCommand implements Callable<Integer> {
     double beta;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8",
-            description = "Sequences per forward pass (each row is two). Default: ${DEFAULT-VALUE}.")
+            description = "Sequences per forward pass (a pair is two). Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
     @Override
@@ -73,85 +84,149 @@ public final class ScoreCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new DpoException("--batch-size " + batchSize + ": expected at least 1");
         }
-        List<PreferenceRow> rows = PreferenceRowReader.read(data);
-        List<SequenceScore> policyScores;
-        List<SequenceScore> referenceScores = null;
-        try (TextTokenizer tokenizer = TextTokenizer.load(model)) {
-            List<ResponseSequence> sequences;
-            try (LlamaModel policy = HuggingFaceCheckpoint.load(model)) {
-                PairScorer scorer = PairScorer.forModel(tokenizer, policy.config(), batchSize);
-                sequences = scorer.sequences(data, rows);
-                policyScores = scorer.score(policy, sequences);
-            }
+        PrintWriter err = root.spec.commandLine().getErr();
+        TrainConfig.Data settings = DataPipeline.settings(config, Registries.of(root));
+        try (DataPipeline pipeline = DataPipeline.open(model, settings)) {
+            ModelHub.requireModelFolder(model, "--model");
             if (reference != null) {
-                try (LlamaModel ref = HuggingFaceCheckpoint.load(reference)) {
-                    PairScorer scorer = PairScorer.forModel(tokenizer, ref.config(), batchSize);
-                    referenceScores = scorer.score(ref, sequences);
+                ModelHub.requireModelFolder(reference, "--reference");
+                LlamaConfig ref = LlamaConfig.read(reference.resolve(HuggingFaceCheckpoint.CONFIG));
+                if (ref.vocabSize() != pipeline.vocabularySize()) {
+                    throw new DpoException("--reference " + reference + ": its vocabulary has " + ref.vocabSize()
+                            + " tokens but the model's has " + pipeline.vocabularySize()
+                            + "; the reference must share the model's tokenizer");
                 }
             }
-        }
-        List<String> lines = new ArrayList<>(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            lines.add(JSON.writeValueAsString(record(rows.get(i), policyScores.get(2 * i), policyScores.get(2 * i + 1),
-                    referenceScores == null ? null : referenceScores.get(2 * i),
-                    referenceScores == null ? null : referenceScores.get(2 * i + 1))));
-        }
-        if (out == null) {
-            PrintWriter stdout = root.spec.commandLine().getOut();
-            lines.forEach(stdout::println);
-            stdout.flush();
-        } else {
-            write(out, lines);
+            DataPipeline.Result result = pipeline.tokenize(data, err);
+            List<DataPipeline.Row> kept = result.rows().stream().filter(DataPipeline.Row::kept).toList();
+            if (kept.isEmpty()) {
+                throw new DpoException("no row is left to score after tokenisation (see the summary above)");
+            }
+            warnPastPositions(kept, pipeline.maxPositions(), err);
+            err.flush();
+            try (StreamedLines lines = StreamedLines.open(out, root.spec.commandLine().getOut())) {
+                try {
+                    score(pipeline, kept, lines);
+                    lines.commit();
+                } catch (RuntimeException e) {
+                    if (lines.partial() != null) {
+                        lines.flush();
+                        err.println("dpo score: the rows scored before the failure are in " + lines.partial());
+                        err.flush();
+                    }
+                    throw e;
+                }
+            }
         }
         return 0;
     }
 
-    private Map<String, Object> record(PreferenceRow row, SequenceScore chosen, SequenceScore rejected,
-            SequenceScore refChosen, SequenceScore refRejected) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("line", row.line());
-        json.put("prompt", row.prompt());
-        json.put("chosen", row.chosen());
-        json.put("rejected", row.rejected());
-        json.put("chosen_logp", chosen.sum());
-        json.put("chosen_tokens", chosen.tokens());
-        json.put("chosen_token_logps", asDoubles(chosen));
-        json.put("rejected_logp", rejected.sum());
-        json.put("rejected_tokens", rejected.tokens());
-        json.put("rejected_token_logps", asDoubles(rejected));
-        if (refChosen != null) {
-            json.put("reference_chosen_logp", refChosen.sum());
-            json.put("reference_chosen_token_logps", asDoubles(refChosen));
-            json.put("reference_rejected_logp", refRejected.sum());
-            json.put("reference_rejected_token_logps", asDoubles(refRejected));
-            double chosenReward = beta * (chosen.sum() - refChosen.sum());
-            double rejectedReward = beta * (rejected.sum() - refRejected.sum());
-            json.put("beta", beta);
-            json.put("chosen_reward", chosenReward);
-            json.put("rejected_reward", rejectedReward);
-            json.put("reward_margin", chosenReward - rejectedReward);
-            json.put("correct", chosenReward > rejectedReward);
+    private static void warnPastPositions(List<DataPipeline.Row> kept, int maxPositions, PrintWriter err) {
+        int over = 0;
+        int longest = 0;
+        for (DataPipeline.Row r : kept) {
+            int length = r.trace().kept() instanceof TokenizedPair p ? p.length() : ((TokenizedUnpaired) r.trace().kept())
+                    .length();
+            longest = Math.max(longest, length);
+            over += length > maxPositions ? 1 : 0;
         }
-        return json;
+        if (over > 0) {
+            err.println("warning: " + over + " of " + kept.size() + " rows are longer than the model's "
+                    + "max_position_embeddings=" + maxPositions + " (the longest has " + longest + " tokens); their "
+                    + "scores at later positions are extrapolated — lower data.max_length to cut them");
+        }
+    }
+
+    private void score(DataPipeline pipeline, List<DataPipeline.Row> kept, StreamedLines lines) {
+        int pad = pipeline.special().pad();
+        try (LlamaModel policy = HuggingFaceCheckpoint.load(model);
+                LlamaModel ref = reference == null ? null : HuggingFaceCheckpoint.load(reference)) {
+            TokenScorer policyScorer = new TokenScorer(policy, pad);
+            TokenScorer referenceScorer = ref == null ? null : new TokenScorer(ref, pad);
+            int start = 0;
+            while (start < kept.size()) {
+                List<DataPipeline.Row> batch = new ArrayList<>();
+                List<TokenIds> prompts = new ArrayList<>();
+                List<TokenIds> responses = new ArrayList<>();
+                while (start < kept.size() && (batch.isEmpty() || prompts.size() + sequences(kept.get(start)) <= batchSize)) {
+                    DataPipeline.Row row = kept.get(start++);
+                    batch.add(row);
+                    TokenizedExample t = row.trace().kept();
+                    if (t instanceof TokenizedPair p) {
+                        prompts.add(p.prompt());
+                        responses.add(p.chosen());
+                        prompts.add(p.prompt());
+                        responses.add(p.rejected());
+                    } else {
+                        TokenizedUnpaired u = (TokenizedUnpaired) t;
+                        prompts.add(u.prompt());
+                        responses.add(u.completion());
+                    }
+                }
+                List<SequenceScore> scores = policyScorer.score(prompts, responses);
+                List<SequenceScore> refScores = referenceScorer == null ? null : referenceScorer.score(prompts, responses);
+                int k = 0;
+                for (DataPipeline.Row row : batch) {
+                    int n = sequences(row);
+                    lines.line(record(row, scores.subList(k, k + n), refScores == null ? null : refScores.subList(k, k + n)));
+                    k += n;
+                }
+                lines.flush();
+            }
+        }
+    }
+
+    private static int sequences(DataPipeline.Row row) {
+        return row.trace().kept() instanceof TokenizedPair ? 2 : 1;
+    }
+
+    private String record(DataPipeline.Row row, List<SequenceScore> scores, List<SequenceScore> refScores) {
+        ObjectNode json = RowJson.describe(row);
+        TokenizedExample t = row.trace().kept();
+        List<String> sides = t instanceof TokenizedPair ? List.of("chosen", "rejected") : List.of("completion");
+        for (int i = 0; i < sides.size(); i++) {
+            SequenceScore s = scores.get(i);
+            requireFinite(row, sides.get(i), s, model);
+            json.put(sides.get(i) + "_logp", s.sum());
+            json.put(sides.get(i) + "_tokens", s.tokens());
+            put(json.putArray(sides.get(i) + "_token_logps"), s);
+        }
+        if (refScores != null) {
+            for (int i = 0; i < sides.size(); i++) {
+                requireFinite(row, sides.get(i), refScores.get(i), reference);
+                json.put("reference_" + sides.get(i) + "_logp", refScores.get(i).sum());
+                put(json.putArray("reference_" + sides.get(i) + "_token_logps"), refScores.get(i));
+            }
+            json.put("beta", beta);
+            double first = beta * (scores.get(0).sum() - refScores.get(0).sum());
+            json.put(sides.get(0) + "_reward", first);
+            if (sides.size() == 2) {
+                double second = beta * (scores.get(1).sum() - refScores.get(1).sum());
+                json.put("rejected_reward", second);
+                json.put("reward_margin", first - second);
+                json.put("correct", first > second);
+            }
+        }
+        try {
+            return JSON.writeValueAsString(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void requireFinite(DataPipeline.Row row, String side, SequenceScore s, Path folder) {
+        for (float v : s.tokenLogProbs()) {
+            if (!Float.isFinite(v)) {
+                throw new DpoException(folder + ": the model gives a non-finite log-probability (" + v + ") to the "
+                        + side + " response of " + row.example().source() + "; are its weights finite?");
+            }
+        }
     }
 
     /** Float values printed as the doubles they are exactly (e.g. -3.648714065551758). */
-    private static double[] asDoubles(SequenceScore score) {
-        double[] values = new double[score.tokens()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = score.tokenLogProbs()[i];
-        }
-        return values;
-    }
-
-    /** Writes the lines atomically (a temporary file next to {@code file}, then a rename). */
-    private static void write(Path file, List<String> lines) {
-        StringBuilder text = new StringBuilder();
-        lines.forEach(line -> text.append(line).append('\n'));
-        try {
-            AtomicFiles.writeString(file, text.toString());
-        } catch (IOException e) {
-            throw new DpoException(file + ": cannot write: " + e.getMessage(), e);
+    private static void put(ArrayNode array, SequenceScore score) {
+        for (float v : score.tokenLogProbs()) {
+            array.add((double) v);
         }
     }
 }

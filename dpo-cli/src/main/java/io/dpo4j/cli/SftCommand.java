@@ -100,11 +100,13 @@ public final class SftCommand implements Callable<Integer> {
                     manager.newSubManager()) : HuggingFaceCheckpoint.load(tokenizerFolder, manager.newSubManager());
             try (m) {
                 Threads.configure(threads, tiny ? 0 : m.config().parameterCount());
-                int pad = (int) tokenizer.padTokenId().orElse(tokenizer.eosTokenId().orElse(0));
+                io.dpo4j.core.tokenizer.SpecialTokens special = io.dpo4j.core.tokenizer.SpecialTokens.resolve(tokenizer,
+                        m.config(), tokenizerFolder);
+                int pad = special.pad();
                 SupervisedTrainer.Result r;
                 try (ProgressBar bar = new ProgressBar(err, "sft", steps)) {
                     r = new SupervisedTrainer(m, KernelType.fromId("chunked").create(), pad).train(texts,
-                            new TokenizerEncoder(tokenizer, m.config().vocabSize()),
+                            new TokenizerEncoder(tokenizer, special),
                             new SupervisedTrainer.Settings(steps, lr, batchSize, maxLength, seed), bar);
                 }
                 HuggingFaceCheckpoint.save(m, out, SaveOptions.defaults().withTokenizerSource(tokenizerFolder));

@@ -98,6 +98,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (plugins.isEmpty()) {
             return root.registry();
         }
+        // A plugin is trusted code that runs as soon as it is loaded: say so when a configuration file asks for it.
+        PrintWriter err = root.spec.commandLine().getErr();
+        for (Path p : plugins) {
+            err.println("loading plugin code from " + p.toAbsolutePath().normalize() + " (plugins: in "
+                    + (configFile == null ? "the configuration" : configFile) + "; plugins are trusted code)");
+        }
+        err.flush();
         List<Path> all = new ArrayList<>(root.pluginPaths());
         all.addAll(plugins);
         return ObjectiveRegistry.discover(DpoCommand.class.getClassLoader(), all);
@@ -127,7 +134,8 @@ public final class TrainCommand implements Callable<Integer> {
             out.println("diagnostics:");
             s.warnings().forEach(w -> out.println("  - " + w));
         }
-        out.println("files: " + s.output().resolve("metrics.jsonl") + ", " + s.model() + " (Hugging Face layout), "
+        String layout = s.model().endsWith("adapter") ? " (LoRA adapter, PEFT format), " : " (Hugging Face layout), ";
+        out.println("files: " + s.output().resolve("metrics.jsonl") + ", " + s.model() + layout
                 + s.output().resolve("checkpoints") + ", " + s.output().resolve("summary.json"));
         out.flush();
     }

@@ -17,6 +17,7 @@ import io.dpo4j.core.io.AtomicFiles;
 import io.dpo4j.core.kernel.KernelType;
 import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.model.HuggingFaceCheckpoint;
+import io.dpo4j.core.model.LlamaConfig;
 import io.dpo4j.core.synthetic.SyntheticDataset;
 import io.dpo4j.train.CheckpointListener;
 import io.dpo4j.train.EvaluationSettings;
@@ -94,19 +95,33 @@ public final class TrainJob {
         TrainingData data = TrainingData.load(d.synthetic() ? List.of(synthetic.resolve("train.jsonl"))
                 : d.train().stream().map(Path::of).toList(), d.synthetic() ? List.of(synthetic.resolve(
                         "validation.jsonl")) : d.validation().stream().map(Path::of).toList(),
-                new LoadOptions(d.format(), d.onBadRow()), d.validationSplit(), config.seed(), log);
+                new LoadOptions(d.format(), d.onBadRow(), d.maxRowBytes(), d.maxFieldChars()), d.validationSplit(),
+                config.seed(), log);
         EvaluationSettings evaluation = evaluation(synthetic);
         if (config.sft().data() != null && warmsUp()) {
             TextCorpus.read(Path.of(config.sft().data())); // a malformed corpus stops the run here, not after setup
         }
+        boolean tiny = TrainConfig.TINY.equals(config.model());
+        LlamaConfig architecture = tiny ? null : LlamaConfig.read(ModelHub.requireModelFolder(Path.of(config.model()),
+                "model").resolve(HuggingFaceCheckpoint.CONFIG));
+        long parameters = architecture == null ? 0 : architecture.parameterCount();
+        // Unset length limits default for the model (the tiny one's are fixed).
+        TruncationSettings lengths = Lengths.resolve(d, tiny, architecture == null ? Integer.MAX_VALUE
+                : architecture.maxPositionEmbeddings());
+        boolean checkpointing = MemoryPlanning.checkpointing(config, parameters);
+        Integer referenceRows = null;
+        if (architecture != null) {
+            // Before anything is loaded or created: a run that cannot fit is refused here, with the plan.
+            referenceRows = Math.max(1, MemoryPlanning.check(config, lengths, architecture, checkpointing,
+                    needsReference && !LoraRun.liveReference(config), log).input().referenceRows());
+        }
         RunFolder.prepare(config, options.resume(), options.overwrite(), log);
-        long parameters = TrainConfig.TINY.equals(config.model()) ? 0
-                : io.dpo4j.core.model.LlamaConfig.read(ModelHub.requireModelFolder(Path.of(config.model()), "model")
-                        .resolve(HuggingFaceCheckpoint.CONFIG)).parameterCount();
         Threads.configure(config.threads(), parameters);
-        Files.createDirectories(cache);
-        Path initial = new ModelHub(cache, log).initialPolicy(config.model(), config.seed(), warmUp(), synthetic,
+        // The cache folder is created by the first write into it: a run refused at load touches nothing outside its folder.
+        Path initial = new ModelHub(cache, log).initialPolicy(config.model(), config.seed(), warmUp(lengths), synthetic,
                 kernel);
+        int maxPositions = LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG)).maxPositionEmbeddings();
+        Lengths.report(d, lengths, maxPositions, log);
 
         TrainConfig.Training t = config.training();
         TrainConfig.Optimizer o = config.optimizer();
@@ -122,15 +137,18 @@ public final class TrainJob {
                 .epochs(t.epochs())
                 .seed(config.seed())
                 .kernel(kernel)
-                .truncation(new TruncationSettings(d.maxPromptLength(), d.maxResponseLength(), d.maxLength(),
-                        d.truncation()))
+                .truncation(lengths)
                 .onBadRow(d.onBadRow())
+                .addBos(d.addBos())
                 .evaluation(evaluation)
                 .cacheDirectory(cache)
                 .resumeFrom(options.resume() ? checkpoints.folder() : null)
                 .saveModelTo(out.resolve("model"))
                 .device(config.device())
                 .log(log);
+        if (referenceRows != null) {
+            b.referenceBatchRows(referenceRows);
+        }
         if (t.maxSteps() != null) {
             b.steps(t.maxSteps());
         }
@@ -160,10 +178,10 @@ public final class TrainJob {
     }
 
     /** The configuration's supervised warm-up. */
-    private ModelHub.WarmUp warmUp() {
+    private ModelHub.WarmUp warmUp(TruncationSettings lengths) {
         TrainConfig.Sft s = config.sft();
         return new ModelHub.WarmUp(warmsUp(), s.steps(), s.lr(), s.batchSize(), s.data() == null ? null
-                : Path.of(s.data()), config.data().maxLength());
+                : Path.of(s.data()), lengths.maxLength());
     }
 
     /** True when the supervised warm-up runs before preference training. */

@@ -56,7 +56,7 @@ class ConfigFuzzTest {
 
     // ---- the schema ---------------------------------------------------------------------------------
 
-    enum Kind { INT, OPTIONAL_INT, REAL, CHOICE, STRING, OPTIONAL_STRING, FILES, PLUGINS, BETAS, DEVICE }
+    enum Kind { INT, OPTIONAL_INT, REAL, CHOICE, STRING, OPTIONAL_STRING, FILES, PLUGINS, BETAS, DEVICE, MODULES }
 
     /** One leaf key of the configuration: where it is, its kind, its rule's parameters, a valid value. */
     record Key(String section, String name, Kind kind, int min, Range range, List<String> choices, JsonNode valid) {
@@ -84,9 +84,10 @@ class ConfigFuzzTest {
         Kind kind = switch (k.type()) {
             case INTEGER -> Kind.INT;
             case OPTIONAL_INTEGER -> Kind.OPTIONAL_INT;
-            case REAL -> Kind.REAL;
+            case REAL, OPTIONAL_REAL -> Kind.REAL;
             case REAL_PAIR -> Kind.BETAS;
-            case CHOICE -> Kind.CHOICE;
+            case CHOICE, BOOLEAN -> Kind.CHOICE;
+            case MODULES -> Kind.MODULES;
             case STRING -> Kind.STRING;
             case OPTIONAL_STRING -> Kind.OPTIONAL_STRING;
             case STRINGS -> k.path().equals("plugins") ? Kind.PLUGINS : Kind.FILES;
@@ -103,7 +104,12 @@ class ConfigFuzzTest {
         }
         return switch (k.type()) {
             case INTEGER, OPTIONAL_INTEGER -> NODES.numberNode((Integer) d);
-            case REAL -> NODES.numberNode((Double) d);
+            case REAL, OPTIONAL_REAL -> NODES.numberNode((Double) d);
+            case MODULES -> {
+                com.fasterxml.jackson.databind.node.ArrayNode list = NODES.arrayNode();
+                ((List<?>) d).forEach(x -> list.add(String.valueOf(x)));
+                yield list;
+            }
             case REAL_PAIR -> NODES.arrayNode().add(((double[]) d)[0]).add(((double[]) d)[1]);
             case STRINGS -> NODES.arrayNode();
             default -> NODES.textNode(k.defaultText());
@@ -324,6 +330,11 @@ class ConfigFuzzTest {
                         yaml("[-0.1, 0.9]"), NODES.numberNode(0.9), NODES.textNode("default")));
                 return new Fault(FaultClass.BETAS, field, v, "must be a list of 2 numbers in [0, 1)");
             }
+            case MODULES -> {
+                JsonNode v = pick(r, List.of(NODES.numberNode(5), yaml("{a: 1}"), NODES.arrayNode()));
+                return new Fault(FaultClass.STRING, field, v, "must be a non-empty list of module names, a regex "
+                        + "string, or all-linear");
+            }
             default -> throw new IllegalStateException(k.kind().name());
         }
     }
@@ -498,6 +509,10 @@ class ConfigFuzzTest {
         if (spec.type() == Hyperparameter.Type.FLAG) {
             JsonNode v = NODES.textNode(pick(r, WORDS));
             return new Fault(FaultClass.OBJECTIVE_PARAM, path, v, "must be true or false");
+        }
+        if (spec.type() == Hyperparameter.Type.CHOICE) {
+            JsonNode v = NODES.textNode(pick(r, WORDS));
+            return new Fault(FaultClass.OBJECTIVE_PARAM, path, v, "must be " + spec.rule());
         }
         Range range = spec.range();
         if (r.nextBoolean() && range.lower() != Double.NEGATIVE_INFINITY) {
@@ -696,6 +711,8 @@ class ConfigFuzzTest {
             case PLUGINS -> NODES.arrayNode();
             case BETAS -> NODES.arrayNode().add(r.nextInt(2) == 0 ? 0 : 0.8).add(0.95);
             case DEVICE -> NODES.textNode(r.nextBoolean() ? "cpu" : "CPU");
+            case MODULES -> r.nextBoolean() ? NODES.textNode("all-linear")
+                    : NODES.arrayNode().add("q_proj").add("k_proj");
         };
     }
 

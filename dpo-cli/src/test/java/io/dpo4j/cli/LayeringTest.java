@@ -32,6 +32,10 @@ class LayeringTest {
                 .importPackages("io.dpo4j");
     }
 
+    /** The zoo's packages, io.dpo4j.zoo.NAME, one per module under zoo/. */
+    private static final String[] ZOO = {"aot", "aotpair", "apodown", "apozero", "bcopair", "cpo", "discopop", "dpop",
+        "exopair", "fdpo", "hinge", "ncapair", "rdpo", "robust", "sigmoidnorm", "sppohard"};
+
     private static final String[] FORBIDDEN_FOR_VARIANTS = {"io.dpo4j.core..", "com.google.inject..",
         "ai.djl.pytorch.."};
 
@@ -41,7 +45,7 @@ class LayeringTest {
         noClasses().that().resideInAPackage("io.dpo4j.api..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.dpo4j.core..", "com.google.inject..", "ai.djl.pytorch..",
                         "io.dpo4j.ipo..", "io.dpo4j.kto..", "io.dpo4j.orpo..", "io.dpo4j.simpo..",
-                        "io.dpo4j.testkit..", "io.dpo4j.bench..")
+                        "io.dpo4j.zoo..", "io.dpo4j.testkit..", "io.dpo4j.bench..")
                 .check(classes);
     }
 
@@ -49,16 +53,20 @@ class LayeringTest {
     @DisplayName("the variant modules import neither dpo-core, Guice nor the PyTorch engine")
     void variants() {
         noClasses().that().resideInAnyPackage("io.dpo4j.ipo..", "io.dpo4j.kto..", "io.dpo4j.orpo..",
-                "io.dpo4j.simpo..").should().dependOnClassesThat().resideInAnyPackage(FORBIDDEN_FOR_VARIANTS)
+                "io.dpo4j.simpo..", "io.dpo4j.zoo..").should().dependOnClassesThat().resideInAnyPackage(FORBIDDEN_FOR_VARIANTS)
                 .check(classes);
     }
 
     @Test
     @DisplayName("the variants do not import each other")
     void variantsIndependent() {
-        String[][] pairs = {{"io.dpo4j.ipo..", "io.dpo4j.kto..", "io.dpo4j.orpo..", "io.dpo4j.simpo.."}};
-        for (String self : pairs[0]) {
-            String[] others = java.util.Arrays.stream(pairs[0]).filter(p -> !p.equals(self)).toArray(String[]::new);
+        java.util.List<String> variants = new java.util.ArrayList<>(java.util.List.of("io.dpo4j.ipo..", "io.dpo4j.kto..",
+                "io.dpo4j.orpo..", "io.dpo4j.simpo.."));
+        for (String zoo : ZOO) {
+            variants.add("io.dpo4j.zoo." + zoo + "..");
+        }
+        for (String self : variants) {
+            String[] others = variants.stream().filter(p -> !p.equals(self)).toArray(String[]::new);
             noClasses().that().resideInAPackage(self).should().dependOnClassesThat().resideInAnyPackage(others)
                     .check(classes);
         }
@@ -92,7 +100,7 @@ class LayeringTest {
     void core() {
         noClasses().that().resideInAPackage("io.dpo4j.core..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.dpo4j.bench..", "io.dpo4j.ipo..", "io.dpo4j.kto..", "io.dpo4j.orpo..",
-                        "io.dpo4j.simpo..")
+                        "io.dpo4j.simpo..", "io.dpo4j.zoo..")
                 .check(classes);
     }
 

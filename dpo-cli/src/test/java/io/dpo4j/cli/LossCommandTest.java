@@ -84,7 +84,8 @@ class LossCommandTest {
         CliRunner.Result r = CliRunner.run("loss", "--input", input.toString());
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).startsWith("error: " + input + ": field objective: unknown objective 'dpoo'")
-                .contains("did you mean 'dpo'").contains("dpo, ipo, kto, orpo, simpo").doesNotContain("\tat ");
+                .contains("did you mean 'dpo'").contains("known objectives: aot, aot_pair, apo_down")
+                .contains("dpo, dpop, exo_pair, fdpo, hinge, ipo, kto").doesNotContain("\tat ");
         assertThat(r.out()).isEmpty();
     }
 

@@ -181,7 +181,7 @@ class PreflightTest {
         // Unreadable weights: had the check come after loading them, the message would be about those.
         Files.writeString(model.resolve("model.safetensors"), "not a safetensors file");
         String message = assertOneLineError(train("", "--set", "model=" + model), model.toString(),
-                "but the model's vocabulary has 20; they do not belong together");
+                "but the model's vocabulary has 20 (vocab_size in " + model.resolve("config.json") + "); they do not belong together");
         assertThat(message).containsPattern("the tokenizer has \\d+ tokens");
         assertNothingCreated("mismatched");
         LEDGER.record("tokenizer not matching the model", null, REFUSED);
@@ -234,7 +234,8 @@ class PreflightTest {
     void runInTheWay() throws Exception {
         Path run = Files.createDirectories(dir.resolve("run"));
         Files.writeString(run.resolve("notes.txt"), "a user's file");
-        assertOneLineError(train(""), "output folder " + run + " already holds a run", "(nothing was changed)");
+        assertOneLineError(train(""), "output folder " + run + " is not empty and is not a dpo run folder (it holds "
+                + "notes.txt)", "(nothing was changed)");
         assertThat(list(run)).containsExactly("notes.txt");
         LEDGER.record("another run in the way", null, "a folder with content, no --resume: " + REFUSED);
         assertOneLineError(train("", "--resume"), "--resume: " + run + " holds no config.resolved.yaml");
@@ -244,7 +245,7 @@ class PreflightTest {
         RunFolder.prepare(config(run), false, false, new java.io.PrintWriter(new java.io.StringWriter()));
         String resolved = Files.readString(run.resolve(RunFolder.RESOLVED));
         assertOneLineError(train("", "--resume", "--set", "optimizer.lr=0.5"), "--resume: the configuration differs");
-        assertThat(list(run)).containsExactly(RunFolder.RESOLVED);
+        assertThat(list(run)).containsExactlyInAnyOrder(".dpo-run", RunFolder.RESOLVED);
         assertThat(run.resolve(RunFolder.RESOLVED)).hasContent(resolved);
         assertThat(list(dir)).doesNotContain("cache");
         LEDGER.record("another run in the way", null, "--resume with another configuration: " + REFUSED);

@@ -132,7 +132,8 @@ class ScoreCommandTest {
                 + "{\"prompt\": \"long ever\", \"rejected\": \"bad\"}\n");
         Run run = run("score", "--model", MODEL.toString(), "--data", data.toString());
         assertThat(run.exit()).isEqualTo(DpoCli.USER_ERROR);
-        assertThat(run.err().strip()).isEqualTo("error: " + data + ":2: field chosen is missing");
+        assertThat(run.err().strip()).isEqualTo("error: " + data + ":2: field 'chosen': missing (the row has prompt, "
+                + "rejected) (set on_bad_row: skip to drop such rows)");
         assertThat(run.out()).isEmpty();
     }
 
@@ -141,9 +142,81 @@ class ScoreCommandTest {
     void userErrors() {
         Run missing = run("score", "--model", dir.resolve("nope").toString(), "--data", EXPECTED.toString());
         assertThat(missing.exit()).isEqualTo(DpoCli.USER_ERROR);
-        assertThat(missing.err()).startsWith("error: ").contains("nope").contains("not found");
+        assertThat(missing.err()).startsWith("error: ").contains("nope").contains("no such folder");
         Run beta = run("score", "--model", MODEL.toString(), "--data", EXPECTED.toString(), "--beta", "-1");
         assertThat(beta.exit()).isEqualTo(DpoCli.USER_ERROR);
         assertThat(beta.err()).contains("--beta -1.0: expected a positive number");
+    }
+
+    @Test
+    @DisplayName("every format dpo train reads is scored: implicit prompts, conversations (rendered by the template) and unpaired rows")
+    void everyFormat() throws IOException {
+        Path folder = dir.resolve("model");
+        Files.createDirectories(folder);
+        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(MODEL.resolve(f), folder.resolve(f));
+        }
+        Files.writeString(folder.resolve("chat_template.jinja"),
+                "{% for m in messages %}{{ m.content }}{% if not loop.last %} {% endif %}{% endfor %}"
+                        + "{% if add_generation_prompt %} {% endif %}");
+        Path implicit = dir.resolve("implicit.jsonl");
+        Files.writeString(implicit, "{\"chosen\": \"long ever really film ok\", \"rejected\": \"long ever was dull\"}\n");
+        Path conversation = dir.resolve("conversation.jsonl");
+        Files.writeString(conversation, "{\"prompt\": [{\"role\": \"user\", \"content\": \"long ever\"}], "
+                + "\"chosen\": [{\"role\": \"assistant\", \"content\": \"really film ok\"}], "
+                + "\"rejected\": [{\"role\": \"assistant\", \"content\": \"was dull sad liked but very not much hated\"}]}\n");
+        Path unpaired = dir.resolve("unpaired.jsonl");
+        Files.writeString(unpaired, "{\"prompt\": \"long ever\", \"completion\": \"really film ok\", \"label\": true}\n");
+        Run run = run("score", "--model", folder.toString(), "--data", implicit.toString(), conversation.toString(),
+                unpaired.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        List<JsonNode> rows = lines(run.out());
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0).get("prompt_text").asText()).isEqualTo("long ever");
+        assertThat(rows.get(0).get("chosen_text").asText()).isEqualTo(" really film ok");
+        assertThat(rows.get(1).get("prompt_text").asText()).isEqualTo("long ever ");
+        assertThat(rows.get(2).get("completion_tokens").asInt()).isEqualTo(4);
+        assertThat(rows.get(2).get("label").asBoolean()).isTrue();
+        // The conversation renders to the fixture's first row (word-level: spaces do not matter), so its scores are the same.
+        JsonNode first = lines(Files.readString(EXPECTED)).get(0);
+        assertThat(rows.get(1).get("chosen_logp").asDouble()).isCloseTo(first.get("chosen_logp").asDouble(), within(1e-4));
+        assertThat(rows.get(2).get("completion_logp").asDouble()).isCloseTo(first.get("chosen_logp").asDouble(),
+                within(1e-4));
+    }
+
+    @Test
+    @DisplayName("the preflight refuses a tokenizer with ids past the model's vocabulary, naming both files, before loading weights")
+    void tokenizerPastVocabulary() throws IOException {
+        Path folder = dir.resolve("model");
+        Files.createDirectories(folder);
+        for (String f : List.of("model.safetensors", "tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(MODEL.resolve(f), folder.resolve(f));
+        }
+        Files.writeString(folder.resolve("config.json"), Files.readString(MODEL.resolve("config.json"))
+                .replace("\"vocab_size\": 57", "\"vocab_size\": 40"));
+        Run run = run("score", "--model", folder.toString(), "--data", EXPECTED.toString());
+        assertThat(run.exit()).isEqualTo(DpoCli.USER_ERROR);
+        assertThat(run.err().strip()).isEqualTo("error: " + folder.resolve("tokenizer.json") + ": the tokenizer has 57 "
+                + "tokens (ids up to 56) but the model's vocabulary has 40 (vocab_size in " + folder.resolve("config.json")
+                + "); they do not belong together");
+    }
+
+    @Test
+    @DisplayName("rows longer than max_position_embeddings are scored with a warning when data.max_length allows them")
+    void pastMaxPositions() throws IOException {
+        Path data = dir.resolve("long.jsonl");
+        Files.writeString(data, "{\"prompt\": \"long ever\", \"chosen\": \"" + "film ".repeat(200).strip()
+                + "\", \"rejected\": \"ok\"}\n");
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, "data:\n  max_length: 100000\n");
+        Run defaults = run("score", "--model", MODEL.toString(), "--data", data.toString());
+        assertThat(defaults.exit()).as(defaults.err()).isZero();
+        assertThat(defaults.err()).contains("max_length=128").contains("1 kept (1 truncated)");
+        assertThat(lines(defaults.out()).get(0).get("chosen_tokens").asInt()).isEqualTo(127);
+        Run run = run("score", "--model", MODEL.toString(), "--data", data.toString(), "--config", config.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).contains("warning: data.max_length=100000 lets sequences run past the model's "
+                + "max_position_embeddings=128").contains("warning: 1 of 1 rows are longer than the model's "
+                + "max_position_embeddings=128 (the longest has 203 tokens)");
     }
 }

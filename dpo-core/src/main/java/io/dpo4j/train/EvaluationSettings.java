@@ -90,6 +90,10 @@ public record EvaluationSettings(int every, int samplePrompts, int maxNewTokens,
             if (n == null || !n.path("prompt").isTextual() || n.get("prompt").asText().isBlank()) {
                 throw new DpoException(file + ":" + line + ": field 'prompt': expected a non-empty string");
             }
+            if (n.get("prompt").asText().length() > io.dpo4j.core.data.LoadOptions.DEFAULT_MAX_FIELD_CHARS) {
+                throw new DpoException(file + ":" + line + ": field 'prompt': has " + n.get("prompt").asText().length()
+                        + " characters, over the limit of " + io.dpo4j.core.data.LoadOptions.DEFAULT_MAX_FIELD_CHARS);
+            }
             out.add(n.get("prompt").asText());
         }
         return out;

@@ -14,6 +14,7 @@ import io.dpo4j.core.model.HuggingFaceCheckpoint;
 import io.dpo4j.core.model.LlamaConfig;
 import io.dpo4j.core.model.LlamaModel;
 import io.dpo4j.core.model.SaveOptions;
+import io.dpo4j.core.tokenizer.SpecialTokens;
 import io.dpo4j.core.tokenizer.TextTokenizer;
 import io.dpo4j.core.train.AdamW;
 import io.dpo4j.core.train.CheckpointStore;
@@ -85,18 +86,20 @@ public final class PreferenceTraining {
         }
         Path initial = ModelHub.requireModelFolder(b.policy, "model");
         try (TextTokenizer tokenizer = TextTokenizer.load(initial)) {
-            int vocab = LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
-            TokenizerEncoder.checkVocabulary(tokenizer, vocab, initial);
-            TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, vocab);
-            int pad = (int) tokenizer.padTokenId().orElse(encoder.eosTokenId());
-            PreparedData data = PreparedData.prepare(objective, b.data, b.truncation, b.onBadRow, b.evaluation,
-                    tokenizer, encoder, log);
+            LlamaConfig modelConfig = LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG));
+            SpecialTokens.requireFits(tokenizer, modelConfig.vocabSize(), initial);
+            SpecialTokens special = SpecialTokens.resolve(tokenizer, modelConfig, initial);
+            TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, special);
+            int pad = special.pad();
+            PreparedData data = PreparedData.prepare(objective, b.data, b.truncation, b.onBadRow, b.addBos,
+                    b.evaluation, tokenizer, encoder, special, log);
             BatchSampler sampler = new BatchSampler(data.trainSize(), Math.min(data.trainSize(),
                     b.batchSize * b.gradientAccumulation), b.seed, false);
             long totalSteps = b.steps != null ? b.steps : (long) sampler.batchesPerEpoch() * b.epochs;
             MicroBatches micro = new MicroBatches(data, b.batchSize, pad, mismatched);
             ReferenceStage.Outcome reference = needsReference ? ReferenceStage.run(b.reference, initial, data, sampler,
-                    micro, totalSteps, mismatched, kernel, pad, b.batchSize, b.cacheDirectory, b.device, log) : null;
+                    micro, totalSteps, mismatched, kernel, pad, b.referenceRows != null ? b.referenceRows
+                            : 4 * b.batchSize, b.cacheDirectory, b.device, log) : null;
 
             Optional<CheckpointStore.Checkpoint> resumeFrom = Optional.empty();
             if (b.resumeFrom != null) {
@@ -112,7 +115,7 @@ public final class PreferenceTraining {
                         + totalSteps + ")");
             }
             ObjectiveStep step = new ObjectiveStep(objective, kernel, reference == null ? null : reference.cache(), pad);
-            Evaluator evaluator = new Evaluator(data, step, kernel, pad, (int) tokenizer.eosTokenId().orElse(-1),
+            Evaluator evaluator = new Evaluator(data, step, kernel, pad, special.eos(),
                     tokenizer, b.evaluation, b.seed);
             NDManager root = NDManager.newBaseManager(b.device.toDjl());
             LlamaModel policy = null;
@@ -135,6 +138,7 @@ public final class PreferenceTraining {
                 listeners.addAll(b.listeners);
                 context = new TrainingContext(root, policy, adam, totalSteps, sampler.batchesPerEpoch(), initial,
                         objective.rewardScale(), log, listeners, state);
+                batchCoupledWarning().ifPresent(context::warn);
                 LearningRateSchedule schedule = new LearningRateSchedule(o.lr(), b.schedule.warmupSteps(),
                         b.schedule.decay(), totalSteps);
                 StepEvent last;
@@ -170,6 +174,28 @@ public final class PreferenceTraining {
         }
     }
 
+    /**
+     * The warning, once before the first step, when gradient accumulation splits the batches of a
+     * batch-coupled objective (aot, aot_pair, bco_pair: sorting or a batch mean), whose loss on k
+     * micro-batches is not the loss of one batch k times larger.
+     */
+    private java.util.Optional<String> batchCoupledWarning() {
+        int k = b.gradientAccumulation;
+        if (k <= 1) {
+            return java.util.Optional.empty();
+        }
+        for (WeightedSum.Term term : b.objectives) {
+            if (term.objective().requirements().batchCoupled()) {
+                return java.util.Optional.of(String.format(java.util.Locale.ROOT, "objective '%s' is batch-coupled "
+                        + "(its loss sorts or averages across the batch): gradient_accumulation = %d computes it on %d "
+                        + "micro-batches of %d, which is not one batch of %d; raise batch_size and lower "
+                        + "gradient_accumulation to keep the batch whole", term.objective().id(), k, k, b.batchSize,
+                        k * b.batchSize));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static void closeAll(List<TrainingListener> listeners, TrainingContext context) throws IOException {
         IOException first = null;
         for (int i = listeners.size() - 1; i >= 0; i--) {
@@ -203,6 +229,8 @@ public final class PreferenceTraining {
         private LogProbKernel kernel = new ChunkedLogProbKernel(256L << 20);
         private TruncationSettings truncation = new TruncationSettings(64, 64, 128, TruncationPolicy.TRUNCATE);
         private BadRowPolicy onBadRow = BadRowPolicy.ERROR;
+        private boolean addBos;
+        private Integer referenceRows;
         private EvaluationSettings evaluation = EvaluationSettings.defaults();
         private final List<TrainingListener> early = new ArrayList<>();
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -312,6 +340,22 @@ public final class PreferenceTraining {
         /** What tokenisation does with a row it cannot use (default: stop with a message). */
         public Builder onBadRow(BadRowPolicy policy) {
             this.onBadRow = Objects.requireNonNull(policy, "onBadRow");
+            return this;
+        }
+
+        /**
+         * Prepends the model's beginning-of-sequence token to plain-text prompts (default false, as TRL;
+         * chat templates place their own).
+         */
+        public Builder addBos(boolean add) {
+            this.addBos = add;
+            return this;
+        }
+
+        /** Sequences per batch of the reference pass (default 4 × batch size; a memory plan may size it). */
+        public Builder referenceBatchRows(int rows) {
+            OptimizerSettings.require(rows >= 1, "reference batch rows", rows, ">= 1");
+            this.referenceRows = rows;
             return this;
         }
 

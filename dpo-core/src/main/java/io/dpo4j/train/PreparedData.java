@@ -6,7 +6,6 @@ import io.dpo4j.api.DatasetSummary;
 import io.dpo4j.api.WeightedSum;
 import io.dpo4j.core.DpoException;
 import io.dpo4j.core.data.BadRowPolicy;
-import io.dpo4j.core.data.ChatTemplate;
 import io.dpo4j.core.data.DataFingerprint;
 import io.dpo4j.core.data.ExampleLayouts;
 import io.dpo4j.core.data.ExampleTokenizer;
@@ -19,6 +18,7 @@ import io.dpo4j.core.data.TokenizedExample;
 import io.dpo4j.core.data.TokenizedPair;
 import io.dpo4j.core.data.TokenizedUnpaired;
 import io.dpo4j.core.data.TruncationSettings;
+import io.dpo4j.core.tokenizer.SpecialTokens;
 import io.dpo4j.core.tokenizer.TextTokenizer;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -46,8 +46,7 @@ record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, List<Toke
         List<String> samplePromptTexts, String fingerprint, TruncationSettings truncation) {
 
     /** For models without a chat template: the messages' contents joined by spaces. */
-    public static final String PLAIN_TEMPLATE = "{% for message in messages %}{% if not loop.first %} {% endif %}"
-            + "{{ message['content'] }}{% endfor %}{% if add_generation_prompt %} {% endif %}";
+    public static final String PLAIN_TEMPLATE = ExampleTokenizer.PLAIN_TEMPLATE;
 
     /** Number of training examples (pairs or unpaired examples). */
     public int trainSize() {
@@ -56,24 +55,20 @@ record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, List<Toke
 
     /**
      * Tokenises a run's examples with the model's tokenizer in the layout the objective reads, reporting
-     * every dropped row, and picks the prompts sampled at evaluations.
+     * every dropped row, and picks the prompts sampled at evaluations; the special tokens follow
+     * {@link SpecialTokens} and {@code addBos} prepends the model's BOS to plain-text prompts.
      */
     static PreparedData prepare(ConfiguredObjective objective, TrainingData data, TruncationSettings truncation,
-            BadRowPolicy onBadRow, EvaluationSettings evaluation, TextTokenizer tokenizer, TokenEncoder encoder,
-            PrintWriter log) {
+            BadRowPolicy onBadRow, boolean addBos, EvaluationSettings evaluation, TextTokenizer tokenizer,
+            TokenEncoder encoder, SpecialTokens special, PrintWriter log) {
         DataLayout layout = objective.requirements().layout();
         String firstId = objective instanceof WeightedSum w ? w.terms().get(0).objective().id() : objective.id();
         List<PreferenceExample> trainExamples = data.train();
         List<PreferenceExample> validationExamples = data.validation();
-        ChatTemplate template = tokenizer.chatTemplate().map(t -> new ChatTemplate(t,
-                tokenizer.settings().bosToken().orElse(null), tokenizer.settings().eosToken().orElse(null))).orElse(null);
-        if (template == null && (trainExamples.stream().anyMatch(PreferenceExample::isConversation)
-                || validationExamples.stream().anyMatch(PreferenceExample::isConversation))) {
-            log.println("warning: the model has no chat template (chat_template in tokenizer_config.json); "
-                    + "conversations are rendered as their messages' contents joined by spaces");
-            template = new ChatTemplate(PLAIN_TEMPLATE, null, null);
-        }
-        ExampleTokenizer tokenize = new ExampleTokenizer(encoder, template, truncation, onBadRow);
+        List<PreferenceExample> all = new ArrayList<>(trainExamples);
+        all.addAll(validationExamples);
+        ExampleTokenizer tokenize = ExampleTokenizer.forModel(tokenizer, encoder, special, truncation, onBadRow, addBos,
+                all, log);
 
         List<TokenizedPair> trainPairs = List.of();
         List<TokenizedUnpaired> trainUnpaired = List.of();
@@ -101,6 +96,7 @@ record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, List<Toke
             }
         }
         log.println("tokens: " + trainTokens.summary());
+        trainTokens.truncationWarning("training examples").ifPresent(log::println);
         if (trainTokens.examples().isEmpty()) {
             throw new DpoException("no training example is left after tokenisation and truncation ("
                     + trainTokens.summary() + ")");

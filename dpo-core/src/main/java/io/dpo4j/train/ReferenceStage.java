@@ -11,6 +11,7 @@ import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.train.ModelHub;
 import io.dpo4j.core.train.ReferenceCache;
 import io.dpo4j.core.train.ReferencePass;
+import io.dpo4j.core.lora.PeftAdapterFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ final class ReferenceStage {
     }
 
     static Outcome run(Reference reference, Path initialPolicy, PreparedData data, BatchSampler sampler,
-            MicroBatches micro, long totalSteps, boolean mismatched, LogProbKernel kernel, int pad, int batchSize,
+            MicroBatches micro, long totalSteps, boolean mismatched, LogProbKernel kernel, int pad, int batchRows,
             Path cacheDir, Device device, PrintWriter log) throws IOException {
         List<TokenIds[]> sequences = sequences(data, sampler, micro, totalSteps, mismatched);
         if (reference instanceof Reference.Statistics s) {
@@ -45,15 +46,19 @@ final class ReferenceStage {
             log.println("reference statistics: " + s.cache().size() + " precomputed sequences (no reference model)");
             return new Outcome(s.cache(), true, 0);
         }
-        Path folder = reference instanceof Reference.Model m ? ModelHub.requireModelFolder(m.folder(), "reference")
-                : initialPolicy;
+        // A PEFT adapter as the reference is the adapter on the initial policy: TRL's "SFT adapter as reference".
+        Path adapter = reference instanceof Reference.Model m && PeftAdapterFiles.isAdapter(m.folder()) ? m.folder()
+                : null;
+        Path folder = adapter == null && reference instanceof Reference.Model m
+                ? ModelHub.requireModelFolder(m.folder(), "reference") : initialPolicy;
         Path file = null;
         if (cacheDir != null) {
-            String key = ReferenceCache.cacheKey(ModelHub.fingerprint(folder), data.fingerprint(),
+            String key = ReferenceCache.cacheKey(ModelHub.fingerprint(folder)
+                    + (adapter == null ? "" : "+" + ModelHub.fingerprint(adapter)), data.fingerprint(),
                     data.truncation().describe());
             file = ReferencePass.file(cacheDir, key);
         }
-        ReferencePass.Outcome o = ReferencePass.run(folder, file, sequences, kernel, pad, 4 * batchSize,
+        ReferencePass.Outcome o = ReferencePass.run(folder, adapter, file, sequences, kernel, pad, batchRows,
                 device.toDjl(), log);
         return new Outcome(o.cache(), o.reused(), o.scored());
     }

@@ -78,18 +78,40 @@ public final class KtoObjective extends AbstractObjective {
             this.undesirableWeight = p.real("undesirable_weight");
         }
 
+        /** z, the KL reference point: a batch-level value without gradient. */
+        @Override
+        public Map<String, Double> stopGradientTerms(SequenceStatistics s) {
+            return Map.of("z", referencePoint(s));
+        }
+
+        private static boolean hasMismatchedPairs(SequenceStatistics s) {
+            return s.has(Statistic.KL_POLICY) && s.get(Statistic.KL_POLICY).size() > 0;
+        }
+
+        private static double referencePoint(SequenceStatistics s) {
+            if (!hasMismatchedPairs(s)) {
+                return 0;
+            }
+            NDArray klGap = s.get(Statistic.KL_POLICY).stopGradient().sub(s.get(Statistic.KL_REFERENCE).stopGradient());
+            return Math.max(0, ObjectiveMath.scalar(klGap.mean()));
+        }
+
         @Override
         public ObjectiveResult compute(SequenceStatistics s) {
+            return compute(s, Map.of());
+        }
+
+        @Override
+        public ObjectiveResult compute(SequenceStatistics s, Map<String, Double> held) {
+            if (!held.keySet().stream().allMatch("z"::equals)) {
+                throw new IllegalArgumentException("kto's only stop-gradient term is z, asked to hold " + held.keySet());
+            }
             NDArray policy = s.get(Statistic.POLICY);
             NDArray ratio = policy.sub(s.get(Statistic.REFERENCE));
             NDArray desirable = s.get(Statistic.DESIRABLE);
             List<String> warnings = new ArrayList<>();
-            double z = 0;
-            if (s.has(Statistic.KL_POLICY) && s.get(Statistic.KL_POLICY).size() > 0) {
-                NDArray klGap = s.get(Statistic.KL_POLICY).stopGradient()
-                        .sub(s.get(Statistic.KL_REFERENCE).stopGradient());
-                z = Math.max(0, ObjectiveMath.scalar(klGap.mean()));
-            } else {
+            double z = held.containsKey("z") ? held.get("z") : referencePoint(s);
+            if (!hasMismatchedPairs(s)) {
                 warnings.add("kto: no mismatched pairs in this batch (a batch of one has none); "
                         + "the KL reference point z is taken as 0");
             }

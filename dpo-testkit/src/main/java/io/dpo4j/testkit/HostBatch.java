@@ -99,4 +99,31 @@ public record HostBatch(DataLayout layout, Map<Statistic, double[]> columns) {
         });
         return new HostBatch(layout, out);
     }
+
+    /** A copy with one whole column replaced or added. */
+    public HostBatch withColumn(Statistic s, double[] values) {
+        Map<Statistic, double[]> out = new EnumMap<>(Statistic.class);
+        columns.forEach((k, v) -> out.put(k, v.clone()));
+        out.put(s, values.clone());
+        return new HostBatch(layout, out);
+    }
+
+    /**
+     * This batch followed by {@code other} (every column, KL columns included): the batch that two
+     * accumulated micro-batches {@code this} and {@code other} stand for.
+     */
+    public HostBatch concat(HostBatch other) {
+        if (other.layout != layout || !other.columns.keySet().equals(columns.keySet())) {
+            throw new IllegalArgumentException("batches with different statistics cannot be joined");
+        }
+        Map<Statistic, double[]> out = new EnumMap<>(Statistic.class);
+        columns.forEach((k, v) -> {
+            double[] w = other.columns.get(k);
+            double[] d = new double[v.length + w.length];
+            System.arraycopy(v, 0, d, 0, v.length);
+            System.arraycopy(w, 0, d, v.length, w.length);
+            out.put(k, d);
+        });
+        return new HostBatch(layout, out);
+    }
 }

@@ -16,6 +16,7 @@ import io.dpo4j.api.InvalidHyperparametersException;
 import io.dpo4j.api.ObjectiveRequirements;
 import io.dpo4j.api.ObjectiveResult;
 import io.dpo4j.api.PreferenceObjective;
+import io.dpo4j.api.Semantics;
 import io.dpo4j.api.SequenceStatistics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.api.check.LossCaseEvaluator;
@@ -56,10 +57,13 @@ import org.junit.jupiter.api.TestFactory;
  * and golden values in {@code src/test/resources/golden/<id>/NAME.json} with
  * {@code NAME.expected.json} beside it (the {@code dpo loss} format, computed independently).
  *
- * <p>Groups: identity and discovery, configuration errors, numerics (finite, batch-mean invariant
- * under permutation and duplication, deterministic, inputs unmodified, extreme gaps), semantics
- * (raising the chosen log-prob lowers the loss), gradients against Commons Math finite differences,
- * golden values. Numerics and gradients run for every parameter set of {@link #parameterSets()}.
+ * <p>Groups: identity and discovery, configuration errors (choices included), numerics (finite,
+ * batch-mean invariant under permutation and duplication, gradients that follow the rows, the
+ * gradient-accumulation identity unless the objective declares itself batch-coupled, deterministic,
+ * inputs unmodified, extreme gaps), semantics (raising the chosen log-prob lowers the loss, or the
+ * direction the objective declares in {@link ConfiguredObjective#semantics()}, reported), gradients
+ * against Commons Math finite differences (stop-gradient terms held fixed), golden values. Numerics
+ * and gradients run for every parameter set of {@link #parameterSets()}.
  */
 public abstract class ObjectiveContractKit {
 
@@ -81,14 +85,24 @@ public abstract class ObjectiveContractKit {
 
     /**
      * Parameter sets the numeric and gradient checks run with. Default: the defaults, then each
-     * hyperparameter moved on its own (real values to another valid value, flags flipped), then all
-     * moved at once. Override to add sets that reach other code paths.
+     * hyperparameter moved on its own (real values to another valid value, flags flipped, each other
+     * value of a choice), then all moved at once. Override to add sets that reach other code paths.
      */
     protected List<Map<String, Object>> parameterSets() {
         List<Map<String, Object>> sets = new ArrayList<>();
         sets.add(Map.of());
         Map<String, Object> all = new LinkedHashMap<>();
         for (Hyperparameter h : objective().hyperparameters()) {
+            if (h.type() == Hyperparameter.Type.CHOICE) {
+                // every other value of a choice is its own code path
+                for (String c : h.choices()) {
+                    if (!c.equals(h.defaultValue())) {
+                        sets.add(Map.of(h.name(), c));
+                        all.putIfAbsent(h.name(), c);
+                    }
+                }
+                continue;
+            }
             Object moved = movedValue(h);
             if (moved != null) {
                 sets.add(Map.of(h.name(), moved));
@@ -263,6 +277,21 @@ public abstract class ObjectiveContractKit {
         }
 
         @TestFactory
+        @DisplayName("a misspelt value of a choice is rejected with the allowed values and a 'did you mean'")
+        Stream<DynamicTest> misspeltChoice() {
+            return objective().hyperparameters().stream().filter(h -> h.type() == Hyperparameter.Type.CHOICE)
+                    .flatMap(h -> h.choices().stream().map(c -> DynamicTest.dynamicTest(h.name() + " = " + c + " misspelt",
+                            () -> {
+                                String typo = c.substring(0, c.length() - 1) + (c.endsWith("x") ? "y" : "x");
+                                assertThatThrownBy(() -> objective().configure(Map.of(h.name(), typo)))
+                                        .isInstanceOf(InvalidHyperparametersException.class)
+                                        .hasMessageContaining(h.rule()).hasMessageContaining("did you mean '" + c + "'");
+                                assertThat(objective().configure(Map.of(h.name(), c)).parameters().asMap())
+                                        .containsEntry(h.name(), c);
+                            })));
+        }
+
+        @TestFactory
         @DisplayName("every out-of-range, non-finite or mistyped value is rejected with field, value and rule")
         Stream<DynamicTest> invalidValues() {
             List<DynamicTest> tests = new ArrayList<>();
@@ -300,6 +329,12 @@ public abstract class ObjectiveContractKit {
             if (h.type() == Hyperparameter.Type.FLAG) {
                 bad.add("maybe");
                 bad.add(3.0);
+                return bad;
+            }
+            if (h.type() == Hyperparameter.Type.CHOICE) {
+                bad.add("no_such_value");
+                bad.add(3.0);
+                bad.add(true);
                 return bad;
             }
             bad.add("not-a-number");
@@ -377,6 +412,90 @@ public abstract class ObjectiveContractKit {
         }
 
         @TestFactory
+        @DisplayName("gradients follow the rows: a permuted batch permutes them, a duplicated batch halves them")
+        Stream<DynamicTest> gradientsFollowRows() {
+            return perSet(parameterSets(), "gradients follow rows", p -> {
+                ConfiguredObjective o = configured(p);
+                HostBatch batch = realistic(41, 3.0);
+                LossCaseResult base = evaluate(o, batch, DataType.FLOAT64);
+                double scale = Math.max(1e-300, maxAbs(base.gradients()));
+                int n = batch.rows();
+                int[] rotated = new int[n];
+                for (int i = 0; i < n; i++) {
+                    rotated[i] = (i + 3) % n;
+                }
+                LossCaseResult perm = evaluate(o, batch.permuted(rotated), DataType.FLOAT64);
+                LossCaseResult dup = evaluate(o, batch.duplicated(), DataType.FLOAT64);
+                base.gradients().forEach((k, g) -> {
+                    for (int i = 0; i < n; i++) {
+                        assertClose(perm.gradients().get(k)[i], g[rotated[i]], 1e-10, 1e-13 * scale,
+                                "gradient " + k + "[" + i + "] of the rotated batch");
+                        assertClose(dup.gradients().get(k)[i], g[i] / 2, 1e-10, 1e-13 * scale,
+                                "gradient " + k + "[" + i + "] of the batch twice over");
+                        assertClose(dup.gradients().get(k)[i + n], g[i] / 2, 1e-10, 1e-13 * scale,
+                                "gradient " + k + "[" + (i + n) + "] of the batch twice over");
+                    }
+                });
+            });
+        }
+
+        @TestFactory
+        @DisplayName("gradient accumulation: a batch's loss is the mean of its two halves' losses, unless declared batch-coupled")
+        Stream<DynamicTest> accumulation() {
+            return parameterSets().stream().map(p -> DynamicTest.dynamicTest((configured(p).requirements().batchCoupled()
+                    ? "declared batch-coupled: accumulation identity replaced by permutation and duplication invariance"
+                    : "accumulation identity") + " with " + (p.isEmpty() ? "defaults" : p), () -> {
+                ConfiguredObjective o = configured(p);
+                if (o.requirements().batchCoupled()) {
+                    // Declared batch-coupled (sorting or a batch statistic): micro-batches cannot reproduce one
+                    // batch, so the accumulation identity does not apply; the permutation, duplication and
+                    // gradient-following checks above stand in for it.
+                    HostBatch[] halves = halves();
+                    double a = evaluate(o, halves[0], DataType.FLOAT64).loss();
+                    double b = evaluate(o, halves[1], DataType.FLOAT64).loss();
+                    double whole = evaluate(o, halves[0].concat(halves[1]), DataType.FLOAT64).loss();
+                    assertThat(Double.isFinite(whole)).isTrue();
+                    report(expectedId() + " " + (p.isEmpty() ? "defaults" : p) + " is declared batch-coupled: "
+                            + "accumulation identity replaced by permutation and duplication invariance (here one "
+                            + "batch gives " + whole + ", the mean of its halves " + (a + b) / 2 + ")");
+                    return;
+                }
+                HostBatch[] halves = halves();
+                double a = evaluate(o, halves[0], DataType.FLOAT64).loss();
+                double b = evaluate(o, halves[1], DataType.FLOAT64).loss();
+                double whole = evaluate(o, halves[0].concat(halves[1]), DataType.FLOAT64).loss();
+                assertClose(whole, (a + b) / 2, 1e-10, 1e-14,
+                        "loss of the joined batch against the mean of its halves (declare batchCoupled if the "
+                                + "objective couples the rows of a batch)");
+            }));
+        }
+
+        /**
+         * Two micro-batches of equal size whose token counts sum alike and, unpaired, whose KL pairs are
+         * the same: then a ratio of batch sums (an SFT term's token mean, KTO's KL point) accumulates
+         * exactly, and only a genuine coupling of rows shows.
+         */
+        private HostBatch[] halves() {
+            HostBatch a = realistic(31, 3.0);
+            HostBatch b = realistic(37, 3.0);
+            for (Statistic s : a.columns().keySet()) {
+                if (s.kind() == Statistic.Kind.TOKEN_COUNT || s.kind() == Statistic.Kind.LABEL
+                        || s.kind() == Statistic.Kind.KL_LOGP) {
+                    double[] v = a.column(s);
+                    if (s.kind() == Statistic.Kind.TOKEN_COUNT) {
+                        double[] r = new double[v.length];
+                        for (int i = 0; i < v.length; i++) {
+                            r[i] = v[v.length - 1 - i];
+                        }
+                        v = r;
+                    }
+                    b = b.withColumn(s, v);
+                }
+            }
+            return new HostBatch[] {a, b};
+        }
+
+        @TestFactory
         @DisplayName("it is deterministic: the same batch gives bit-identical loss and gradients")
         Stream<DynamicTest> deterministic() {
             return perSet(parameterSets(), "deterministic", p -> {
@@ -428,37 +547,55 @@ public abstract class ObjectiveContractKit {
 
     @Nested
     @DisplayName("semantics")
-    class Semantics {
+    class SemanticsChecks {
 
-        @Test
-        @DisplayName("raising a chosen (desirable) log-prob lowers the loss; raising a rejected one raises it")
-        void chosenUpLossDown() {
+        @TestFactory
+        @DisplayName("raising a chosen (desirable) log-prob lowers the loss; raising a rejected one raises it — or the declared direction")
+        Stream<DynamicTest> chosenUpLossDown() {
             ConfiguredObjective o = objective().configureDefaults();
+            Semantics declared = o.semantics();
+            if (!declared.isMonotone()) {
+                report(expectedId() + " declares: " + declared.describe());
+            }
             HostBatch batch = realistic(19, 0.3);
             double base = evaluate(o, batch, DataType.FLOAT64).loss();
+            List<DynamicTest> tests = new ArrayList<>();
             Statistic better = layout() == DataLayout.PAIRED ? Statistic.POLICY_CHOSEN : Statistic.POLICY;
-            double[] values = batch.column(better);
             double[] desirable = layout() == DataLayout.PAIRED ? null : batch.column(Statistic.DESIRABLE);
-            for (int i = 0; i < values.length; i++) {
-                double delta = Math.min(0.5, -values[i] / 2);
-                double moved = evaluate(o, batch.with(better, i, values[i] + delta), DataType.FLOAT64).loss();
-                boolean good = desirable == null || desirable[i] > 0.5;
-                if (good) {
-                    assertThat(moved).as("loss after raising %s[%d]", better.key(), i).isLessThan(base);
-                } else {
-                    assertThat(moved).as("loss after raising undesirable %s[%d]", better.key(), i)
-                            .isGreaterThan(base);
-                }
-            }
+            tests.add(direction(o, batch, base, better, declared.whenChosenRises(), desirable, declared));
             if (layout() == DataLayout.PAIRED) {
-                double[] rejected = batch.column(Statistic.POLICY_REJECTED);
-                for (int i = 0; i < rejected.length; i++) {
-                    double delta = Math.min(0.5, -rejected[i] / 2);
-                    double moved = evaluate(o, batch.with(Statistic.POLICY_REJECTED, i, rejected[i] + delta),
-                            DataType.FLOAT64).loss();
-                    assertThat(moved).as("loss after raising policy_rejected[%d]", i).isGreaterThan(base);
-                }
+                tests.add(direction(o, batch, base, Statistic.POLICY_REJECTED, declared.whenRejectedRises(), null,
+                        declared));
             }
+            return tests.stream();
+        }
+
+        private DynamicTest direction(ConfiguredObjective o, HostBatch batch, double base, Statistic s,
+                Semantics.Direction expected, double[] desirable, Semantics declared) {
+            String name = "raising " + s.key() + ": " + (declared.isMonotone() ? "expected to "
+                    + (expected == Semantics.Direction.LOWERS ? "lower" : "raise") + " the loss"
+                    : "declared '" + expected.label() + "' by the objective (" + declared.reason() + ")");
+            return DynamicTest.dynamicTest(name, () -> {
+                if (expected == Semantics.Direction.EITHER) {
+                    report(expectedId() + ": raising " + s.key() + " is declared to move the loss either way; "
+                            + "direction not checked (" + declared.reason() + ")");
+                    return;
+                }
+                double[] values = batch.column(s);
+                for (int i = 0; i < values.length; i++) {
+                    double delta = Math.min(0.5, -values[i] / 2);
+                    double moved = evaluate(o, batch.with(s, i, values[i] + delta), DataType.FLOAT64).loss();
+                    boolean flip = desirable != null && desirable[i] < 0.5;
+                    boolean lowers = (expected == Semantics.Direction.LOWERS) != flip;
+                    if (lowers) {
+                        assertThat(moved).as("loss after raising %s[%d]%s", s.key(), i, flip ? " (undesirable)" : "")
+                                .isLessThan(base);
+                    } else {
+                        assertThat(moved).as("loss after raising %s[%d]%s", s.key(), i, flip ? " (undesirable)" : "")
+                                .isGreaterThan(base);
+                    }
+                }
+            });
         }
     }
 
@@ -487,6 +624,26 @@ public abstract class ObjectiveContractKit {
                         }
                     });
                 }
+            });
+        }
+
+        @TestFactory
+        @DisplayName("holding the stop-gradient terms at their own values changes nothing")
+        Stream<DynamicTest> heldTermsAreConsistent() {
+            return perSet(parameterSets(), "held terms", p -> {
+                ConfiguredObjective o = configured(p);
+                HostBatch batch = realistic(43, 3.0);
+                Map<String, Double> held = LossCaseEvaluator.stopGradientTerms(o, batch.toLossCase(o.id(), Map.of()),
+                        manager());
+                if (!held.isEmpty()) {
+                    report(expectedId() + " " + (p.isEmpty() ? "defaults" : p) + ": stop-gradient terms " + held
+                            + " held fixed in the finite-difference check");
+                }
+                LossCaseResult free = evaluate(o, batch, DataType.FLOAT64);
+                LossCaseResult fixed = LossCaseEvaluator.evaluate(o, batch.toLossCase(o.id(), Map.of()), manager(),
+                        DataType.FLOAT64, held);
+                assertClose(fixed.loss(), free.loss(), 1e-13, 1e-15, "loss with the terms held at their own values");
+                free.gradients().forEach((k, g) -> assertThat(fixed.gradients().get(k)).containsExactly(g));
             });
         }
 
@@ -527,6 +684,10 @@ public abstract class ObjectiveContractKit {
 
         private Map<String, double[]> finiteDifferences(ConfiguredObjective o, HostBatch batch) {
             FiniteDifferencesDifferentiator differentiator = new FiniteDifferencesDifferentiator(5, 1e-4);
+            // Stop-gradient terms (bco_pair's δ, KTO's z) carry no gradient by definition: hold them at their
+            // values on the unperturbed batch, or the difference quotient differentiates through them.
+            Map<String, Double> held = LossCaseEvaluator.stopGradientTerms(o, batch.toLossCase(o.id(), Map.of()),
+                    manager());
             Map<String, double[]> out = new LinkedHashMap<>();
             for (Statistic s : o.requirements().reads()) {
                 if (!s.isTrainable()) {
@@ -536,7 +697,8 @@ public abstract class ObjectiveContractKit {
                 double[] g = new double[values.length];
                 for (int i = 0; i < values.length; i++) {
                     final int row = i;
-                    UnivariateFunction f = x -> evaluate(o, batch.with(s, row, x), DataType.FLOAT64).loss();
+                    UnivariateFunction f = x -> LossCaseEvaluator.evaluate(o,
+                            batch.with(s, row, x).toLossCase(o.id(), Map.of()), manager(), DataType.FLOAT64, held).loss();
                     UnivariateDifferentiableFunction d = differentiator.differentiate(f);
                     g[i] = d.value(new DerivativeStructure(1, 1, 0, values[i])).getPartialDerivative(1);
                 }
@@ -578,6 +740,15 @@ public abstract class ObjectiveContractKit {
                         });
                     })));
         }
+    }
+
+    /**
+     * Reports a declaration the kit honoured instead of its default check (batch coupling, a
+     * semantics direction, held stop-gradient terms): printed to standard output, so it appears in
+     * the test report beside the test's name.
+     */
+    protected void report(String line) {
+        System.out.println("[contract kit] " + line);
     }
 
     private static void scribbleOverFreedDirectMemory() {

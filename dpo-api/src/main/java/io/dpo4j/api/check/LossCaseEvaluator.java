@@ -39,6 +39,53 @@ public final class LossCaseEvaluator {
      */
     public static LossCaseResult evaluate(ConfiguredObjective objective, LossCase lossCase, NDManager manager,
             DataType dtype) {
+        return evaluate(objective, lossCase, manager, dtype, Map.of());
+    }
+
+    /**
+     * Evaluates {@code objective} on {@code lossCase} with its stop-gradient terms held at the given
+     * values (see {@link ConfiguredObjective#stopGradientTerms}); what a finite-difference check of
+     * such an objective differentiates.
+     *
+     * @throws LossCaseFormatException when the case lacks a statistic the objective reads, or has the
+     *     wrong layout
+     */
+    public static LossCaseResult evaluate(ConfiguredObjective objective, LossCase lossCase, NDManager manager,
+            DataType dtype, Map<String, Double> held) {
+        Columns columns = columns(objective, lossCase);
+        try (NDManager sub = manager.newSubManager()) {
+            Map<Statistic, NDArray> trainable = new LinkedHashMap<>();
+            SequenceStatistics stats = statistics(objective, columns.values(), sub, dtype, trainable);
+            ObjectiveResult result;
+            try (GradientCollector collector = sub.getEngine().newGradientCollector()) {
+                result = objective.compute(stats, held);
+                collector.backward(result.loss());
+            }
+            Map<String, double[]> gradients = new LinkedHashMap<>();
+            for (Map.Entry<Statistic, NDArray> e : trainable.entrySet()) {
+                gradients.put(e.getKey().key(), ObjectiveMath.toDoubles(e.getValue().getGradient()));
+            }
+            if (columns.unpairedFromPairs()) {
+                gradients = repair(gradients.get(Statistic.POLICY.key()));
+            }
+            return new LossCaseResult(result.lossValue(), gradients, result.metrics(), result.warnings());
+        }
+    }
+
+    /** The objective's stop-gradient terms on this case, evaluated in float64 (empty for most objectives). */
+    public static Map<String, Double> stopGradientTerms(ConfiguredObjective objective, LossCase lossCase,
+            NDManager manager) {
+        Columns columns = columns(objective, lossCase);
+        try (NDManager sub = manager.newSubManager()) {
+            return Map.copyOf(objective.stopGradientTerms(
+                    statistics(objective, columns.values(), sub, DataType.FLOAT64, new LinkedHashMap<>())));
+        }
+    }
+
+    private record Columns(Map<Statistic, double[]> values, boolean unpairedFromPairs) {
+    }
+
+    private static Columns columns(ConfiguredObjective objective, LossCase lossCase) {
         ObjectiveRequirements req = objective.requirements();
         Map<Statistic, double[]> columns = new EnumMap<>(Statistic.class);
         lossCase.columns().forEach((k, v) -> columns.put(k, v.clone()));
@@ -63,36 +110,26 @@ public final class LossCaseEvaluator {
             throw new LossCaseFormatException(lossCase.source() + ": objective '" + objective.id() + "' reads "
                     + String.join(", ", missing) + ", missing from the " + rows);
         }
-        try (NDManager sub = manager.newSubManager()) {
-            SequenceStatistics.Builder builder = req.layout() == DataLayout.PAIRED
-                    ? SequenceStatistics.paired() : SequenceStatistics.unpaired();
-            Map<Statistic, NDArray> trainable = new LinkedHashMap<>();
-            for (Map.Entry<Statistic, double[]> e : columns.entrySet()) {
-                if (!req.reads(e.getKey())) {
-                    continue;
-                }
-                NDArray a = sub.create(e.getValue()).toType(dtype, false);
-                if (e.getKey().isTrainable()) {
-                    a.setRequiresGradient(true);
-                    trainable.put(e.getKey(), a);
-                }
-                builder.put(e.getKey(), a);
+        return new Columns(columns, unpairedFromPairs);
+    }
+
+    private static SequenceStatistics statistics(ConfiguredObjective objective, Map<Statistic, double[]> columns,
+            NDManager sub, DataType dtype, Map<Statistic, NDArray> trainable) {
+        ObjectiveRequirements req = objective.requirements();
+        SequenceStatistics.Builder builder = req.layout() == DataLayout.PAIRED
+                ? SequenceStatistics.paired() : SequenceStatistics.unpaired();
+        for (Map.Entry<Statistic, double[]> e : columns.entrySet()) {
+            if (!req.reads(e.getKey())) {
+                continue;
             }
-            SequenceStatistics stats = builder.build();
-            ObjectiveResult result;
-            try (GradientCollector collector = sub.getEngine().newGradientCollector()) {
-                result = objective.compute(stats);
-                collector.backward(result.loss());
+            NDArray a = sub.create(e.getValue()).toType(dtype, false);
+            if (e.getKey().isTrainable()) {
+                a.setRequiresGradient(true);
+                trainable.put(e.getKey(), a);
             }
-            Map<String, double[]> gradients = new LinkedHashMap<>();
-            for (Map.Entry<Statistic, NDArray> e : trainable.entrySet()) {
-                gradients.put(e.getKey().key(), ObjectiveMath.toDoubles(e.getValue().getGradient()));
-            }
-            if (unpairedFromPairs) {
-                gradients = repair(gradients.get(Statistic.POLICY.key()));
-            }
-            return new LossCaseResult(result.lossValue(), gradients, result.metrics(), result.warnings());
+            builder.put(e.getKey(), a);
         }
+        return builder.build();
     }
 
     /** Pairs → examples: chosen i becomes example 2i (desirable), rejected i becomes 2i + 1. */

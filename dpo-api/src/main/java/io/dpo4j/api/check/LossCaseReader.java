@@ -41,6 +41,9 @@ public final class LossCaseReader {
     private static final Map<String, Statistic> KL_FIELDS = Map.of("policy", Statistic.KL_POLICY,
             "reference", Statistic.KL_REFERENCE, "tokens", Statistic.TOKENS);
 
+    /** The largest loss case file read (a regular file only). */
+    public static final long MAX_BYTES = 16L << 20;
+
     private LossCaseReader() {
     }
 
@@ -48,6 +51,13 @@ public final class LossCaseReader {
     public static LossCase read(Path file) {
         String text;
         try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new LossCaseFormatException(file + ": not a regular file (a folder, device or FIFO)");
+            }
+            if (Files.exists(file) && Files.size(file) > MAX_BYTES) {
+                throw new LossCaseFormatException(file + ": " + Files.size(file) + " bytes, over the " + MAX_BYTES
+                        + "-byte limit of a loss case");
+            }
             byte[] bytes = Files.readAllBytes(file);
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
@@ -93,7 +103,8 @@ public final class LossCaseReader {
                 for (Map.Entry<String, JsonElement> e : paramsElement.getAsJsonObject().entrySet()) {
                     Object v = scalar(e.getValue());
                     if (v == null) {
-                        errors.add("params." + e.getKey() + ": expected a number or a boolean, found " + kind(e.getValue()));
+                        errors.add("params." + e.getKey() + ": expected a number, a boolean or a string, found "
+                                + kind(e.getValue()));
                     } else {
                         params.put(e.getKey(), v);
                     }

@@ -87,6 +87,60 @@ public final class ObjectiveMath {
         return NDArrays.where(far, farValue, nearValue);
     }
 
+    /**
+     * {@code relu(t) = max(0, t)} with derivative exactly 0 at {@code t = 0} (the right-hand
+     * derivative, as {@code torch.relu}; not {@code clamp(min=0)}, whose derivative there is 1, nor a
+     * split ½): hinge's kink and dpop's {@code πw = rw} at step 0 both sit on it.
+     */
+    public static NDArray relu(NDArray t) {
+        return NDArrays.where(t.gt(0), t, t.zerosLike());
+    }
+
+    /**
+     * {@code min(t, c)} as a clamp: derivative 1 for {@code t ≤ c} and 0 above (torch's
+     * {@code clamp(max=c)}; not {@code minimum}, which splits the derivative at a tie).
+     */
+    public static NDArray clampMax(NDArray t, double c) {
+        NDArray bound = Scalars.constant(t, c).broadcast(t.getShape());
+        return NDArrays.where(t.lte(bound), t, bound);
+    }
+
+    /**
+     * The stable ascending order of a vector's values: {@code order[k]} is the row holding the k-th
+     * smallest value, ties broken by row index. Computed on the host; the values are not modified.
+     */
+    public static int[] stableOrder(NDArray vector) {
+        double[] v = toDoubles(vector);
+        Integer[] idx = new Integer[v.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (a, b) -> {
+            int c = Double.compare(v[a], v[b]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        int[] order = new int[idx.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = idx[i];
+        }
+        return order;
+    }
+
+    /**
+     * A sorted copy of a vector, ascending and stable (ties by row index), through which the gradient
+     * flows as a permutation: the k-th entry's gradient goes back to the row it came from. The input
+     * is not modified.
+     */
+    public static NDArray sortedAscending(NDArray vector) {
+        int[] order = stableOrder(vector);
+        long[] index = new long[order.length];
+        for (int i = 0; i < order.length; i++) {
+            index[i] = order[i];
+        }
+        NDArray indices = vector.getManager().create(index);
+        return vector.get(indices);
+    }
+
     /** A scalar (or one-element) array as a Java double, whatever its floating dtype. */
     public static double scalar(NDArray a) {
         if (a.size() != 1) {

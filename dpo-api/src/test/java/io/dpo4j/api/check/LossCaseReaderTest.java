@@ -97,4 +97,24 @@ class LossCaseReaderTest {
         Files.writeString(bom, "\uFEFF" + PAIRED, StandardCharsets.UTF_8);
         assertThat(LossCaseReader.read(bom).objective()).isEqualTo("dpo");
     }
+
+    @Test
+    @DisplayName("string parameters (a choice such as fdpo's divergence) are read as strings; arrays are refused")
+    void stringParameters() {
+        LossCase c = LossCaseReader.parse("case.json", PAIRED.replace("\"reference_free\": true",
+                "\"divergence\": \"js_divergence\""));
+        assertThat(c.params()).containsEntry("divergence", "js_divergence");
+        assertThatThrownBy(() -> LossCaseReader.parse("case.json", PAIRED.replace("\"reference_free\": true",
+                "\"divergence\": [1]"))).hasMessageContaining("params.divergence: expected a number, a boolean or a string, found an array");
+    }
+
+    @Test
+    @DisplayName("a folder or a device is not read as a loss case")
+    void notRegular(@TempDir Path dir) {
+        assertThatThrownBy(() -> LossCaseReader.read(dir)).isInstanceOf(LossCaseFormatException.class)
+                .hasMessageContaining("not a regular file");
+        if (Files.exists(Path.of("/dev/zero"))) {
+            assertThatThrownBy(() -> LossCaseReader.read(Path.of("/dev/zero"))).hasMessageContaining("not a regular file");
+        }
+    }
 }

@@ -118,4 +118,32 @@ class ObjectiveMathTest {
             assertThat(got).isCloseTo(Math.log(1e-30), within(1e-9));
         }
     }
+
+    @Test
+    @DisplayName("relu has derivative 0 at 0; clampMax has derivative 1 up to and at the bound, 0 above")
+    void kinks() {
+        double[] xs = {-2, -1e-300, 0, 1e-300, 3, 80, 80.5};
+        check(ObjectiveMath::relu, t -> Math.max(0, t), t -> t > 0 ? 1 : 0, xs, DataType.FLOAT64, 0);
+        check(ObjectiveMath::relu, t -> Math.max(0, t), t -> t > 0 ? 1 : 0, xs, DataType.FLOAT32, 0);
+        check(t -> ObjectiveMath.clampMax(t, 80), t -> Math.min(t, 80), t -> t <= 80 ? 1 : 0, xs, DataType.FLOAT64, 0);
+    }
+
+    @Test
+    @DisplayName("sortedAscending sorts a copy stably and routes each slot's gradient back to its row")
+    void sorting() {
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray x = sub.create(new double[] {3, -1, 2, -1, 0});
+            x.setRequiresGradient(true);
+            NDArray sorted;
+            try (GradientCollector gc = sub.getEngine().newGradientCollector()) {
+                sorted = ObjectiveMath.sortedAscending(x);
+                // weight slot k by k + 1, so each row's gradient names the slot it landed in
+                gc.backward(sorted.mul(sub.create(new double[] {1, 2, 3, 4, 5})).sum());
+            }
+            assertThat(ObjectiveMath.toDoubles(sorted)).containsExactly(-1, -1, 0, 2, 3);
+            assertThat(ObjectiveMath.toDoubles(x)).containsExactly(3, -1, 2, -1, 0);
+            assertThat(ObjectiveMath.toDoubles(x.getGradient())).containsExactly(5, 1, 4, 2, 3);
+            assertThat(ObjectiveMath.stableOrder(x)).containsExactly(1, 3, 4, 2, 0);
+        }
+    }
 }

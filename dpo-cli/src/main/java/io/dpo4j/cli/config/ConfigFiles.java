@@ -10,9 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.dpo4j.core.DpoException;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,18 +30,15 @@ public final class ConfigFiles {
     private ConfigFiles() {
     }
 
+    /** The largest configuration file read (a regular file only: never a device or FIFO). */
+    public static final long MAX_BYTES = 4L << 20;
+
     /** Reads a YAML file into a tree; an empty file is an empty mapping. */
     public static ObjectNode load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw new DpoException(file + ": no such configuration file");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new DpoException(file + ": not valid UTF-8 text");
-        } catch (IOException e) {
-            throw new DpoException(file + ": cannot read: " + e.getMessage(), e);
         }
+        String text = io.dpo4j.core.io.InputFiles.readString(file, MAX_BYTES, "a configuration file");
         return parse(file.toString(), text);
     }
 

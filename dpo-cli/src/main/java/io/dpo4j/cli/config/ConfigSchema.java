@@ -24,6 +24,9 @@ import java.util.Optional;
  */
 public final class ConfigSchema {
 
+    /** A yes/no setting's values, read as a choice (so that YAML's booleans and the words both work). */
+    public enum Toggle { FALSE, TRUE }
+
     /** What a value is. */
     public enum Type {
         /** A whole number with a minimum. */
@@ -43,7 +46,13 @@ public final class ConfigSchema {
         /** A list of strings (a single string is a list of one). */
         STRINGS,
         /** {@code cpu}, {@code gpu} or {@code gpu:N}. */
-        DEVICE
+        DEVICE,
+        /** {@code true} or {@code false} (a choice of {@link Toggle}). */
+        BOOLEAN,
+        /** A number in a range, or null. */
+        OPTIONAL_REAL,
+        /** A list of module names, or one string (a regex, or {@code all-linear}). */
+        MODULES
     }
 
     /**
@@ -76,8 +85,8 @@ public final class ConfigSchema {
         public String rule() {
             return switch (type) {
                 case INTEGER, OPTIONAL_INTEGER -> ">= " + min;
-                case REAL, REAL_PAIR -> range.describe();
-                case CHOICE -> "one of " + String.join(", ", choiceNames());
+                case REAL, REAL_PAIR, OPTIONAL_REAL -> range.describe();
+                case CHOICE, BOOLEAN -> "one of " + String.join(", ", choiceNames());
                 case DEVICE -> "cpu, gpu or gpu:N";
                 default -> "";
             };
@@ -104,7 +113,7 @@ public final class ConfigSchema {
 
     /** The sections, in order. */
     public static final List<String> SECTIONS = List.of("sft", "data", "optimizer", "schedule", "kernel",
-            "evaluation");
+            "evaluation", "lora", "memory");
 
     /** Every key, in the order of {@code config.resolved.yaml}. */
     public static final List<Key> KEYS = List.of(
@@ -127,13 +136,21 @@ public final class ConfigSchema {
             real("data", "validation_split", 0.1, Range.closedOpen(0, 1), "fraction of train held out when no "
                     + "validation file is given"),
             choice("data", "format", DataFormat.AUTO, DataFormat.class, "the rows' format (see data.md)"),
-            integer("data", "max_prompt_length", 64, 1, "tokens"),
-            integer("data", "max_response_length", 64, 1, "tokens"),
-            integer("data", "max_length", 128, 2, "prompt + the longer response, tokens"),
+            optionalInteger("data", "max_prompt_length", 1, "tokens; null = for the model (tiny: 32, else no "
+                    + "separate limit)"),
+            optionalInteger("data", "max_response_length", 1, "tokens; null = for the model (tiny: 32, else no "
+                    + "separate limit)"),
+            optionalInteger("data", "max_length", 2, "prompt + the longer response, tokens; null = for the model "
+                    + "(tiny: 64, else TRL's 1024 capped by max_position_embeddings)"),
             choice("data", "truncation", TruncationPolicy.TRUNCATE, TruncationPolicy.class, "over-long examples: "
                     + "truncate (prompt from the left first; a response never becomes empty) or drop"),
             choice("data", "on_bad_row", BadRowPolicy.ERROR, BadRowPolicy.class, "malformed rows: error, or skip "
                     + "(counted, with examples in the log)"),
+            bool("data", "add_bos", false, "prepend the model's BOS token to plain-text prompts (chat templates "
+                    + "place their own)"),
+            integer("data", "max_row_bytes", 16 << 20, 1, "longest row (line) of a data file, bytes; longer rows "
+                    + "are bad rows"),
+            integer("data", "max_field_chars", 1_000_000, 1, "longest text field of a row, characters"),
             real("optimizer", "lr", 5e-4, Range.positive(), "AdamW's peak learning rate"),
             real("optimizer", "weight_decay", 0.0, Range.nonNegative(), "decoupled weight decay"),
             new Key("optimizer", "betas", Type.REAL_PAIR, new double[] {0.9, 0.999}, 0, Range.closedOpen(0, 1), null,
@@ -159,7 +176,26 @@ public final class ConfigSchema {
             optionalString("evaluation", "prompts", "JSON Lines of {\"prompt\"} to sample from; null = the built-in "
                     + "held-out prompts (synthetic data) or the validation prompts"),
             choice("evaluation", "true_reward", TrueReward.AUTO, TrueReward.class, "the built-in language's "
-                    + "sentiment reward of samples: auto (built-in data), sentiment, none"));
+                    + "sentiment reward of samples: auto (built-in data), sentiment, none"),
+            bool("lora", "enabled", false, "LoRA adapters instead of full fine-tuning; a lora section turns it on "
+                    + "unless it says false"),
+            integer("lora", "r", 16, 1, "the adapters' rank"),
+            new Key("lora", "alpha", Type.OPTIONAL_REAL, null, 0, Range.positive(), null, "lora_alpha; null = 2·r"),
+            real("lora", "dropout", 0.0, Range.closedOpen(0, 1), "lora_dropout on the adapters' input"),
+            new Key("lora", "target_modules", Type.MODULES, List.of("q_proj", "v_proj"), 0, null, null,
+                    "module names, or one string: a regex over module paths, or all-linear"),
+            bool("lora", "use_rslora", false, "scale alpha/√r instead of alpha/r"),
+            choice("lora", "frozen_dtype", TrainConfig.FrozenDtype.FLOAT32, TrainConfig.FrozenDtype.class,
+                    "how the frozen base is held: float32, or float16 (half the memory)"),
+            choice("lora", "reference", TrainConfig.LoraReference.CACHE, TrainConfig.LoraReference.class,
+                    "reference log-probs: cache (one pass of the base), or adapters_off (the policy with its "
+                    + "adapters off, every step)"),
+            optionalString("lora", "adapter", "a PEFT adapter folder to start from; null = a fresh adapter (B = 0)"),
+            bool("lora", "merge", false, "also write the merged full model at the end"),
+            choice("memory", "activation_checkpointing", TrainConfig.Checkpointing.AUTO,
+                    TrainConfig.Checkpointing.class, "recompute each decoder layer in backward: auto = from 100M "
+                    + "parameters"),
+            bool("memory", "check", true, "refuse, before loading, a run whose memory plan does not fit"));
 
     private ConfigSchema() {
     }
@@ -193,6 +229,14 @@ public final class ConfigSchema {
                     .append(k.description()).append(" |\n");
         }
         return sb.toString();
+    }
+
+    private static Key optionalInteger(String section, String name, int min, String description) {
+        return new Key(section, name, Type.OPTIONAL_INTEGER, null, min, null, null, description);
+    }
+
+    private static Key bool(String section, String name, boolean defaultValue, String description) {
+        return new Key(section, name, Type.BOOLEAN, defaultValue, 0, null, Toggle.class, description);
     }
 
     private static Key integer(String section, String name, int defaultValue, int min, String description) {

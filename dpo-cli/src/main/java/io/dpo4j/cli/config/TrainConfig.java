@@ -45,11 +45,13 @@ import java.util.function.Function;
  * @param training batch, accumulation, clipping, length and checkpoint settings
  * @param kernel the log-prob kernel
  * @param evaluation held-out evaluation and sampling settings
+ * @param lora LoRA adapters instead of full fine-tuning ({@link Lora#enabled()} false unless the section is given)
+ * @param memory activation checkpointing and the memory plan's check
  * @param resolved every key of {@link ConfigSchema} by dotted path, with its resolved value
  */
 public record TrainConfig(long seed, Path output, List<Path> plugins, int threads, Device device, String model,
         String reference, Sft sft, Data data, List<ObjectiveSpec> objectives, Optimizer optimizer, Schedule schedule,
-        Training training, Kernel kernel, Evaluation evaluation, Map<String, Object> resolved) {
+        Training training, Kernel kernel, Evaluation evaluation, Lora lora, Memory memory, Map<String, Object> resolved) {
 
     /** The word that selects the embedded tiny model. */
     public static final String TINY = io.dpo4j.core.train.ModelHub.TINY;
@@ -61,10 +63,14 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     public record Sft(SftMode enabled, int steps, double lr, int batchSize, String data) {
     }
 
-    /** Preference data and tokenisation limits. */
+    /**
+     * Preference data and tokenisation limits. A length limit that is null was not set: it is resolved
+     * for the model ({@code io.dpo4j.core.train.Lengths}): the tiny model's small limits, or TRL's for a
+     * model of the user's, capped by its {@code max_position_embeddings}.
+     */
     public record Data(List<String> train, List<String> validation, double validationSplit, DataFormat format,
-            int maxPromptLength, int maxResponseLength, int maxLength, TruncationPolicy truncation,
-            BadRowPolicy onBadRow) {
+            Integer maxPromptLength, Integer maxResponseLength, Integer maxLength, TruncationPolicy truncation,
+            BadRowPolicy onBadRow, boolean addBos, int maxRowBytes, int maxFieldChars) {
 
         /** True when no training file is given: the built-in synthetic data is generated. */
         public boolean synthetic() {
@@ -98,6 +104,49 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
 
     /** Log-prob kernel settings. */
     public record Kernel(KernelType implementation, int memoryBudgetMb) {
+    }
+
+    /** Where a LoRA run's reference log-probs come from. */
+    public enum LoraReference {
+        /** The reference cache, computed once by the base model (the default: cheaper for one epoch and more). */
+        CACHE,
+        /** The policy with its adapters switched off, scored at every step: no cache file, no upfront pass. */
+        ADAPTERS_OFF
+    }
+
+    /** How the frozen base of a LoRA run is held. */
+    public enum FrozenDtype { FLOAT32, FLOAT16 }
+
+    /** Activation checkpointing: auto turns it on for models of 100M parameters and more. */
+    public enum Checkpointing { AUTO, TRUE, FALSE }
+
+    /**
+     * LoRA adapters on the policy (PEFT's LoraConfig names).
+     *
+     * @param enabled true when the {@code lora} section is present
+     * @param r the rank
+     * @param alpha lora_alpha
+     * @param dropout lora_dropout
+     * @param targetModules a list of module names, or one string (a regex, or {@code all-linear})
+     * @param targetRegex true when {@code target_modules} was a single string
+     * @param useRslora scale alpha/√r
+     * @param frozenDtype how the frozen base is held
+     * @param reference where the reference log-probs come from
+     * @param adapter a PEFT adapter folder to start from, or null for a fresh adapter (B = 0)
+     * @param merge also write the merged full model at the end
+     */
+    public record Lora(boolean enabled, int r, double alpha, double dropout, List<String> targetModules,
+            boolean targetRegex, boolean useRslora, FrozenDtype frozenDtype, LoraReference reference, String adapter,
+            boolean merge) {
+    }
+
+    /**
+     * Memory settings.
+     *
+     * @param activationCheckpointing per decoder layer: auto (on from 100M parameters), true, false
+     * @param check refuse, before loading, a run whose memory plan does not fit in the available memory
+     */
+    public record Memory(Checkpointing activationCheckpointing, boolean check) {
     }
 
     /** Which programmatic reward scores sampled responses. */
@@ -153,7 +202,8 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
                 (Double) v.get("data.validation_split"), (DataFormat) v.get("data.format"),
                 (Integer) v.get("data.max_prompt_length"), (Integer) v.get("data.max_response_length"),
                 (Integer) v.get("data.max_length"), (TruncationPolicy) v.get("data.truncation"),
-                (BadRowPolicy) v.get("data.on_bad_row"));
+                (BadRowPolicy) v.get("data.on_bad_row"), (Boolean) v.get("data.add_bos"),
+                (Integer) v.get("data.max_row_bytes"), (Integer) v.get("data.max_field_chars"));
         double[] betas = (double[]) v.get("optimizer.betas");
         Optimizer optimizer = new Optimizer((Double) v.get("optimizer.lr"), (Double) v.get("optimizer.weight_decay"),
                 betas[0], betas[1], (Double) v.get("optimizer.eps"));
@@ -169,9 +219,27 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         int threads = (Integer) v.get("threads");
         String model = (String) v.get("model");
         String reference = (String) v.get("reference");
+        if (!(root.has("lora") && root.section("lora").has("enabled"))) {
+            v.put("lora.enabled", root.has("lora")); // a lora section turns LoRA on unless it says enabled: false
+        }
+        int r = (Integer) v.get("lora.r");
+        if (v.get("lora.alpha") == null) {
+            v.put("lora.alpha", 2.0 * r); // PEFT's usual lora_alpha = 2·r
+        }
+        @SuppressWarnings("unchecked")
+        List<String> targets = (List<String>) v.get("lora.target_modules");
+        JsonNode rawTargets = root.has("lora") ? root.section("lora").raw("target_modules") : null;
+        boolean targetRegex = rawTargets != null && rawTargets.isTextual();
+        Lora lora = new Lora((Boolean) v.get("lora.enabled"), r, (Double) v.get("lora.alpha"),
+                (Double) v.get("lora.dropout"), targets, targetRegex, (Boolean) v.get("lora.use_rslora"),
+                (FrozenDtype) v.get("lora.frozen_dtype"), (LoraReference) v.get("lora.reference"),
+                (String) v.get("lora.adapter"), (Boolean) v.get("lora.merge"));
+        Memory memory = new Memory((Checkpointing) v.get("memory.activation_checkpointing"),
+                (Boolean) v.get("memory.check"));
+
 
         JsonNode objectiveNode = root.raw("objective");
-        if (data.maxPromptLength() + data.maxResponseLength() < 2) {
+        if (data.maxLength() != null && data.maxLength() < 2) {
             reader.violation("data.max_length", data.maxLength(), "must leave room for a prompt and a response");
         }
         root.rejectUnknownKeys();
@@ -185,7 +253,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         List<ObjectiveSpec> objectives = objectives(reader, objectiveNode, registry);
         reader.throwIfInvalid();
         return new TrainConfig(seed, output, plugins, threads, device, model, reference, sft, data, objectives, optimizer,
-                schedule, training, kernel, evaluation, Collections.unmodifiableMap(v));
+                schedule, training, kernel, evaluation, lora, memory, Collections.unmodifiableMap(v));
     }
 
     private static String lastSection(ConfigReader.Section s) {
@@ -211,6 +279,13 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
             case STRING -> s.string(k.name(), (String) d);
             case OPTIONAL_STRING -> s.string(k.name(), null);
             case STRINGS -> s.strings(k.name());
+            case BOOLEAN -> s.choice(k.name(), (Boolean) d ? ConfigSchema.Toggle.TRUE : ConfigSchema.Toggle.FALSE,
+                    ConfigSchema.Toggle.class) == ConfigSchema.Toggle.TRUE;
+            case OPTIONAL_REAL -> {
+                JsonNode raw = s.raw(k.name());
+                yield raw == null || raw.isNull() ? null : (Object) s.real(k.name(), 0.0, k.range());
+            }
+            case MODULES -> targetModules(reader, s, k);
             case DEVICE -> {
                 String text = s.string(k.name(), (String) d);
                 try {
@@ -221,6 +296,37 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
                 }
             }
         };
+    }
+
+    /** {@code lora.target_modules}: a list of module names, or one string (a regex, or {@code all-linear}). */
+    @SuppressWarnings("unchecked")
+    private static List<String> targetModules(ConfigReader reader, ConfigReader.Section s, ConfigSchema.Key k) {
+        JsonNode t = s.raw(k.name());
+        if (t == null || t.isNull()) {
+            return (List<String>) k.defaultValue();
+        }
+        if (t.isTextual()) {
+            try {
+                io.dpo4j.core.lora.TargetModules.regex(t.asText());
+            } catch (IllegalArgumentException ex) {
+                reader.violation(k.path(), t.asText(), ex.getMessage());
+            }
+            return List.of(t.asText());
+        }
+        List<String> targets = new ArrayList<>();
+        if (!t.isArray() || t.isEmpty()) {
+            reader.violation(k.path(), t.toString(), "must be a non-empty list of module names, a regex string, "
+                    + "or all-linear");
+            return (List<String>) k.defaultValue();
+        }
+        for (JsonNode n : t) {
+            if (!n.isTextual() || n.asText().isBlank()) {
+                reader.violation(k.path(), n.toString(), "entries must be module names such as q_proj");
+            } else {
+                targets.add(n.asText());
+            }
+        }
+        return List.copyOf(targets);
     }
 
     private static List<ObjectiveSpec> objectives(ConfigReader reader, JsonNode node, ObjectiveRegistry registry) {
@@ -286,7 +392,11 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
             }
             ObjectNode at = k.section().isEmpty() ? root
                     : root.has(k.section()) ? (ObjectNode) root.get(k.section()) : root.putObject(k.section());
-            put(at, k, resolved.get(k.path()));
+            if (k.type() == ConfigSchema.Type.MODULES && lora.targetRegex()) {
+                at.put(k.name(), lora.targetModules().get(0));
+            } else {
+                put(at, k, resolved.get(k.path()));
+            }
         }
         return root;
     }
@@ -299,7 +409,8 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         }
         switch (k.type()) {
             case INTEGER, OPTIONAL_INTEGER -> at.put(name, (Integer) value);
-            case REAL -> at.put(name, (Double) value);
+            case REAL, OPTIONAL_REAL -> at.put(name, (Double) value);
+            case BOOLEAN -> at.put(name, (Boolean) value);
             case REAL_PAIR -> {
                 double[] pair = (double[]) value;
                 at.putArray(name).add(pair[0]).add(pair[1]);
@@ -331,6 +442,14 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
             });
         }
         return objs;
+    }
+
+    /** The LoRA settings of {@code lora} (enabled). */
+    public io.dpo4j.core.lora.LoraSettings loraSettings() {
+        io.dpo4j.core.lora.TargetModules targets = lora.targetRegex()
+                ? io.dpo4j.core.lora.TargetModules.regex(lora.targetModules().get(0))
+                : io.dpo4j.core.lora.TargetModules.of(lora.targetModules());
+        return new io.dpo4j.core.lora.LoraSettings(lora.r(), lora.alpha(), lora.dropout(), targets, lora.useRslora());
     }
 
     private static String lower(Enum<?> e) {

@@ -25,7 +25,11 @@ public enum BadRowReason {
     /** An implicit-prompt row whose chosen and rejected responses share no beginning. */
     NO_SHARED_PROMPT("no shared prompt"),
     /** A row that mixes plain text and conversations. */
-    MIXED_CONTENT("text mixed with conversation");
+    MIXED_CONTENT("text mixed with conversation"),
+    /** A row longer than {@code data.max_row_bytes}. */
+    ROW_TOO_LONG("row over max_row_bytes"),
+    /** A text field longer than {@code data.max_field_chars}. */
+    FIELD_TOO_LONG("field over max_field_chars");
 
     private final String description;
 

@@ -1,16 +1,10 @@
 package io.dpo4j.core.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import io.dpo4j.core.DpoException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.dpo4j.core.jinja.JinjaException;
+import io.dpo4j.core.jinja.JinjaTemplate;
+import io.dpo4j.core.jinja.RenderLimits;
+import io.dpo4j.core.tokenizer.TokenizerSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,10 +15,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A Hugging Face chat template (the Jinja string in {@code tokenizer_config.json}), rendered with
- * jinjava the way {@code transformers} renders it: with {@code trim_blocks} and
- * {@code lstrip_blocks}, the variables {@code messages}, {@code add_generation_prompt},
- * {@code bos_token}, {@code eos_token}, and a {@code raise_exception(message)} function.
+ * A Hugging Face chat template rendered as transformers' {@code apply_chat_template} renders it:
+ * Python jinja2's semantics with {@code trim_blocks} and {@code lstrip_blocks} ({@link JinjaTemplate}),
+ * the variables {@code messages}, {@code add_generation_prompt}, {@code tools} and {@code documents}
+ * (both None), the special tokens of {@code tokenizer_config.json} ({@code bos_token},
+ * {@code eos_token}, {@code unk_token}, {@code pad_token}, {@code additional_special_tokens}; a token
+ * the model lacks is left undefined) and the functions {@code raise_exception} and
+ * {@code strftime_now}. Anything else ({@code enable_thinking}, say) is undefined, as when
+ * transformers is called without it. Rendering is bounded by {@link RenderLimits}.
  *
  * <p>A prompt is rendered with {@code add_generation_prompt=true}; a response is the rendering of
  * prompt + response minus the rendering of the prompt, which must therefore be its prefix (TRL's
@@ -32,93 +30,80 @@ import java.util.Optional;
  */
 public final class ChatTemplate {
 
+    private final String name;
     private final String template;
-    private final String bosToken;
-    private final String eosToken;
-    private final Jinjava jinjava;
+    private final JinjaTemplate compiled;
+    private final Map<String, Object> specialTokens;
+    private final RenderLimits limits;
 
     /**
+     * @param name how messages name the template (its file)
      * @param template the Jinja source
-     * @param bosToken the beginning-of-sequence token text, or null when the model has none
-     * @param eosToken the end-of-sequence token text, or null when the model has none
+     * @param specialTokens the variables {@code bos_token}, {@code eos_token}, … (absent ones stay undefined)
+     * @param limits the bounds of one rendering
+     * @throws DpoException naming the template and line when it does not parse
+     */
+    public ChatTemplate(String name, String template, Map<String, ?> specialTokens, RenderLimits limits) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.template = Objects.requireNonNull(template, "template");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        if (template.isBlank()) {
+            throw new DpoException(name + ": the chat template is empty");
+        }
+        this.specialTokens = new LinkedHashMap<>(specialTokens);
+        try {
+            this.compiled = JinjaTemplate.parse(name, template);
+        } catch (JinjaException e) {
+            throw new DpoException("the chat template " + e.getMessage());
+        }
+    }
+
+    /**
+     * A template with only {@code bos_token} and {@code eos_token} (either may be null) and the default limits.
      */
     public ChatTemplate(String template, String bosToken, String eosToken) {
-        this.template = Objects.requireNonNull(template, "template");
-        if (template.isBlank()) {
-            throw new DpoException("the chat template is empty");
+        this("chat template", template, tokens(bosToken, eosToken, null, null, List.of()), RenderLimits.DEFAULT);
+    }
+
+    private static Map<String, Object> tokens(String bos, String eos, String unk, String pad, List<String> additional) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (bos != null) {
+            m.put("bos_token", bos);
         }
-        this.bosToken = bosToken;
-        this.eosToken = eosToken;
-        this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
-        jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-                ChatTemplate.class, "raiseException", String.class));
+        if (eos != null) {
+            m.put("eos_token", eos);
+        }
+        if (unk != null) {
+            m.put("unk_token", unk);
+        }
+        if (pad != null) {
+            m.put("pad_token", pad);
+        }
+        if (!additional.isEmpty()) {
+            m.put("additional_special_tokens", List.copyOf(additional));
+        }
+        return m;
+    }
+
+    /** The model's template with its special tokens, or empty when it has none. */
+    public static Optional<ChatTemplate> of(TokenizerSettings settings, RenderLimits limits) {
+        return settings.chatTemplate().filter(t -> !t.isBlank()).map(t -> new ChatTemplate(
+                settings.chatTemplateSource().orElse("chat template"), t, tokens(settings.bosToken().orElse(null),
+                        settings.eosToken().orElse(null), settings.unkToken().orElse(null),
+                        settings.padToken().orElse(null), settings.additionalSpecialTokens()), limits));
     }
 
     /**
-     * Reads the template and special tokens of a model from its {@code tokenizer_config.json}
-     * ({@code chat_template} as a string, or a list of named templates of which {@code default} or
-     * else the first is taken), falling back to a {@code chat_template.jinja} file beside it.
+     * Reads the template and special tokens of a model from the folder of its {@code tokenizer_config.json}
+     * ({@code chat_template.jinja} first, as transformers reads it; then {@code chat_template} as a string
+     * or a list of named templates of which {@code default}, else the first, is taken).
      *
      * @return empty when the model has no chat template
-     * @throws DpoException when the file cannot be read or is not a JSON object
+     * @throws DpoException when a file cannot be read or the template does not parse
      */
     public static Optional<ChatTemplate> fromTokenizerConfig(Path tokenizerConfig) {
-        JsonNode config;
-        try {
-            config = new ObjectMapper().readTree(tokenizerConfig.toFile());
-        } catch (IOException e) {
-            throw new DpoException(tokenizerConfig + ": cannot read the tokenizer configuration: " + e.getMessage(), e);
-        }
-        if (config == null || !config.isObject()) {
-            throw new DpoException(tokenizerConfig + ": expected a JSON object");
-        }
-        String source = templateSource(config.get("chat_template"));
-        Path sibling = tokenizerConfig.resolveSibling("chat_template.jinja");
-        if (source == null && Files.isRegularFile(sibling)) {
-            try {
-                source = Files.readString(sibling, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new DpoException(sibling + ": cannot read the chat template: " + e.getMessage(), e);
-            }
-        }
-        if (source == null || source.isBlank()) {
-            return Optional.empty();
-        }
-        return Optional.of(new ChatTemplate(source, tokenText(config.get("bos_token")), tokenText(config.get("eos_token"))));
-    }
-
-    private static String templateSource(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        if (node.isArray()) {
-            JsonNode first = null;
-            for (JsonNode named : node) {
-                if ("default".equals(named.path("name").asText()) && named.path("template").isTextual()) {
-                    return named.get("template").textValue();
-                }
-                if (first == null && named.path("template").isTextual()) {
-                    first = named.get("template");
-                }
-            }
-            return first == null ? null : first.textValue();
-        }
-        return null;
-    }
-
-    /** A special token in tokenizer_config.json: a string, or an AddedToken object with "content". */
-    private static String tokenText(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        JsonNode content = node.get("content");
-        return content != null && content.isTextual() ? content.textValue() : null;
+        Path folder = tokenizerConfig.toAbsolutePath().getParent();
+        return of(TokenizerSettings.read(folder), RenderLimits.DEFAULT);
     }
 
     /** The Jinja source. */
@@ -126,20 +111,25 @@ public final class ChatTemplate {
         return template;
     }
 
+    /** How messages name the template. */
+    public String name() {
+        return name;
+    }
+
     /** The beginning-of-sequence token text, if the model has one. */
     public Optional<String> bosToken() {
-        return Optional.ofNullable(bosToken);
+        return Optional.ofNullable((String) specialTokens.get("bos_token"));
     }
 
     /** The end-of-sequence token text, if the model has one. */
     public Optional<String> eosToken() {
-        return Optional.ofNullable(eosToken);
+        return Optional.ofNullable((String) specialTokens.get("eos_token"));
     }
 
     /**
      * Renders a conversation.
      *
-     * @throws ChatTemplateException when the template fails or rejects the conversation
+     * @throws ChatTemplateException when the template fails, breaks a limit, or rejects the conversation
      */
     public String render(List<Message> messages, boolean addGenerationPrompt) {
         List<Map<String, Object>> turns = new ArrayList<>(messages.size());
@@ -149,28 +139,19 @@ public final class ChatTemplate {
             turn.put("content", m.content());
             turns.add(turn);
         }
-        Map<String, Object> context = new HashMap<>();
+        Map<String, Object> context = new HashMap<>(specialTokens);
         context.put("messages", turns);
         context.put("add_generation_prompt", addGenerationPrompt);
-        // A model without such a token leaves the variable undefined (renders as ""), as transformers does.
-        if (bosToken != null) {
-            context.put("bos_token", bosToken);
-        }
-        if (eosToken != null) {
-            context.put("eos_token", eosToken);
-        }
-        RenderResult result = jinjava.renderForResult(template, context);
-        for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                String raised = raisedMessage(error.getException());
-                if (raised != null) {
-                    throw new ChatTemplateException("the chat template rejected the conversation: " + raised, true);
-                }
-                throw new ChatTemplateException("the chat template failed"
-                        + (error.getLineno() > 0 ? " at its line " + error.getLineno() : "") + ": " + error.getMessage(), false);
+        context.put("tools", null);
+        context.put("documents", null);
+        try {
+            return compiled.render(context, limits);
+        } catch (JinjaException e) {
+            if (e.kind() == JinjaException.Kind.RAISED) {
+                throw new ChatTemplateException("the chat template rejected the conversation: " + e.detail(), true);
             }
+            throw new ChatTemplateException("the chat template " + e.getMessage(), false);
         }
-        return result.getOutput();
     }
 
     /** The prompt's text: the conversation rendered with the generation prompt (e.g. {@code <|im_start|>assistant\n}). */
@@ -185,7 +166,11 @@ public final class ChatTemplate {
      *     response renders as nothing
      */
     public String renderResponse(List<Message> prompt, List<Message> response) {
-        String head = renderPrompt(prompt);
+        return renderResponse(renderPrompt(prompt), prompt, response);
+    }
+
+    /** {@link #renderResponse(List, List)} with the prompt's rendering already at hand. */
+    public String renderResponse(String head, List<Message> prompt, List<Message> response) {
         List<Message> all = new ArrayList<>(prompt);
         all.addAll(response);
         String whole = render(all, false);
@@ -194,41 +179,15 @@ public final class ChatTemplate {
             while (at < Math.min(head.length(), whole.length()) && head.charAt(at) == whole.charAt(at)) {
                 at++;
             }
-            throw new ChatTemplateException("the chat template does not render the prompt as a prefix of prompt + response, "
-                    + "so the response cannot be told apart (they differ at character " + at + ": the prompt has \""
-                    + JsonValues.abbreviate(head.substring(at), 30) + "\", prompt + response has \""
+            throw new ChatTemplateException("the chat template " + name + " does not render the prompt as a prefix of "
+                    + "prompt + response, so the response cannot be told apart (they differ at character " + at
+                    + ": the prompt has \"" + JsonValues.abbreviate(head.substring(at), 30) + "\", prompt + response has \""
                     + JsonValues.abbreviate(whole.substring(at), 30) + "\")", false);
         }
         String rest = whole.substring(head.length());
         if (rest.isEmpty()) {
-            throw new ChatTemplateException("the chat template renders the response as empty text", false);
+            throw new ChatTemplateException("the chat template " + name + " renders the response as empty text", false);
         }
         return rest;
-    }
-
-    /** Called by templates as {@code raise_exception(message)}. */
-    public static String raiseException(String message) {
-        throw new RaisedByTemplate(message);
-    }
-
-    private static String raisedMessage(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof RaisedByTemplate r) {
-                return r.getMessage();
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return null;
-    }
-
-    /** What {@code raise_exception} throws inside jinjava; found again in the error's causes. */
-    private static final class RaisedByTemplate extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        RaisedByTemplate(String message) {
-            super(message, null, false, false);
-        }
     }
 }

@@ -13,7 +13,9 @@ public enum DropReason {
     /** Under {@code on_bad_row: skip}: the prompt encodes to no token. */
     EMPTY_PROMPT("prompt has no tokens"),
     /** Under {@code on_bad_row: skip}: the chat template's {@code raise_exception} rejected the conversation. */
-    REJECTED_BY_TEMPLATE("rejected by the chat template");
+    REJECTED_BY_TEMPLATE("rejected by the chat template"),
+    /** Under {@code on_bad_row: skip}: a text holds a lone UTF-16 surrogate, which no tokenizer can encode. */
+    LONE_SURROGATE("lone surrogate in a text");
 
     private final String description;
 

@@ -63,10 +63,10 @@ public final class PreferenceDataLoader {
 
     private static FileReport loadFile(Path path, LoadOptions options, List<PreferenceExample> examples,
             List<String> skipMessages) {
-        SourceFile source = SourceFile.read(path);
+        SourceFile source = SourceFile.read(path, options);
         List<ParsedRow> rows = new ArrayList<>(source.rows().size());
         for (SourceFile.RawRow raw : source.rows()) {
-            rows.add(parse(raw, source));
+            rows.add(parse(raw, source, options.maxFieldChars()));
         }
         DataFormat format = options.format() == DataFormat.AUTO ? detect(source, rows, options.onBadRow())
                 : options.format();
@@ -83,7 +83,11 @@ public final class PreferenceDataLoader {
             }
             if (fault == null) {
                 try {
-                    examples.add(RowParser.parse(row.node(), format, row.raw().fallbackId(), location, ignored));
+                    // Under auto, a file may mix plain-text and conversational pairs: a row with a prompt is read
+                    // as paired (which takes texts or conversations) even when the file's first row is a conversation.
+                    DataFormat rowFormat = options.format() == DataFormat.AUTO && format == DataFormat.CONVERSATIONAL
+                            && row.node() != null && row.node().has("prompt") ? DataFormat.PAIRED : format;
+                    examples.add(RowParser.parse(row.node(), rowFormat, row.raw().fallbackId(), location, ignored));
                     kept++;
                     continue;
                 } catch (BadRowException e) {
@@ -103,16 +107,56 @@ public final class PreferenceDataLoader {
                 new ArrayList<>(ignored));
     }
 
-    private static ParsedRow parse(SourceFile.RawRow raw, SourceFile source) {
+    private static ParsedRow parse(SourceFile.RawRow raw, SourceFile source, int maxFieldChars) {
         if (raw.fault() != null) {
             return new ParsedRow(raw, null, raw.fault());
         }
+        JsonNode node;
         try {
-            return new ParsedRow(raw, JsonValues.STRICT.readTree(raw.text()), null);
+            node = JsonValues.STRICT.readTree(raw.text());
         } catch (JacksonException e) {
             return new ParsedRow(raw, null, jsonFault(e, source));
         }
+        TooLong tooLong = longText(node, "", maxFieldChars);
+        if (tooLong != null) {
+            return new ParsedRow(raw, null, new BadRowException(BadRowReason.FIELD_TOO_LONG, tooLong.path(), "has "
+                    + tooLong.length()
+                    + " characters, over the limit data.max_field_chars = " + maxFieldChars + " (raise it, or fix the row)"));
+        }
+        return new ParsedRow(raw, node, null);
     }
+
+    /** A text over the field limit: its path and length. */
+    private record TooLong(String path, int length) {
+    }
+
+    /** The first text longer than {@code max} characters, or null. */
+    private static TooLong longText(JsonNode node, String path, int max) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            int length = node.asText().length();
+            return length > max ? new TooLong(path, length) : null;
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                TooLong p = longText(node.get(i), path + "[" + i + "]", max);
+                if (p != null) {
+                    return p;
+                }
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                TooLong p = longText(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), max);
+                if (p != null) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
 
     /**
      * The format of the first row that has a signature field. When none has: an error naming the

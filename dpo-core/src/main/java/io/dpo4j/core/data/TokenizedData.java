@@ -16,9 +16,22 @@ import java.util.stream.Collectors;
  * @param dropped examples left out, by reason (unmodifiable)
  * @param droppedIds up to five ids of examples left out
  * @param settings the limits applied
+ * @param joinedDifferently kept examples of which a response tokenises differently when joined to its prompt
+ *     (prompt and response are tokenised apart, as TRL does; this counts where that matters)
  */
 public record TokenizedData<T extends TokenizedExample>(List<T> examples, long input, long truncated,
-        Map<DropReason, Long> dropped, List<String> droppedIds, TruncationSettings settings) {
+        Map<DropReason, Long> dropped, List<String> droppedIds, TruncationSettings settings, long joinedDifferently) {
+
+    /** Without the joined-differently count. */
+    public TokenizedData(List<T> examples, long input, long truncated, Map<DropReason, Long> dropped,
+            List<String> droppedIds, TruncationSettings settings) {
+        this(examples, input, truncated, dropped, droppedIds, settings, 0);
+    }
+
+    /** The share of kept examples a limit cut (0 when none is kept). */
+    public double truncatedFraction() {
+        return examples.isEmpty() ? 0 : (double) truncated / examples.size();
+    }
 
     /** Most dropped ids kept for the summary. */
     public static final int MAX_DROPPED_IDS = 5;
@@ -55,6 +68,30 @@ public record TokenizedData<T extends TokenizedExample>(List<T> examples, long i
                     .append(droppedTotal() > droppedIds.size() ? "; e.g. " : ": ").append(String.join(", ", droppedIds))
                     .append(')');
         }
+        if (joinedDifferently > 0) {
+            s.append("; ").append(joinedDifferently).append(joinedDifferently == 1 ? " example tokenises" : " examples tokenise")
+                    .append(" differently when prompt and response are joined (they are tokenised apart, as in TRL)");
+        }
         return s.append("; ").append(settings.describe()).toString();
+    }
+
+    /** More truncated examples than this share is reported prominently. */
+    public static final double TRUNCATION_WARNING = 0.05;
+
+    /**
+     * The prominent warning when more than {@link #TRUNCATION_WARNING} of the kept examples were cut,
+     * naming the setting to change; empty otherwise.
+     *
+     * @param what the examples, e.g. "training examples"
+     */
+    public java.util.Optional<String> truncationWarning(String what) {
+        if (truncatedFraction() <= TRUNCATION_WARNING) {
+            return java.util.Optional.empty();
+        }
+        TruncationSettings s = settings();
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT, "WARNING: %d of %d %s (%.0f%%) were "
+                + "truncated by the length limits (%s): raise data.max_length (or max_prompt_length / "
+                + "max_response_length), or set data.truncation: drop to leave such rows out", truncated(),
+                examples().size(), what, 100 * truncatedFraction(), s.describe()));
     }
 }

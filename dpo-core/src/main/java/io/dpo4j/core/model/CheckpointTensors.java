@@ -3,9 +3,9 @@ package io.dpo4j.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpo4j.core.DpoException;
+import io.dpo4j.core.io.InputFiles;
 import io.dpo4j.core.model.safetensors.SafetensorsFile;
 import io.dpo4j.core.model.safetensors.TensorEntry;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,13 +52,8 @@ final class CheckpointTensors implements AutoCloseable {
     }
 
     private static CheckpointTensors openSharded(Path folder, Path index) {
-        JsonNode weightMap;
-        try {
-            JsonNode root = JSON.readTree(Files.readString(index));
-            weightMap = root == null ? null : root.get("weight_map");
-        } catch (IOException e) {
-            throw new DpoException(index + ": not valid JSON: " + e.getMessage(), e);
-        }
+        JsonNode root = InputFiles.readJson(index, InputFiles.INDEX_JSON_BYTES, HuggingFaceCheckpoint.INDEX);
+        JsonNode weightMap = root.get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {
             throw new DpoException(index + ": field weight_map is missing or not an object");
         }

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.core.DpoException;
+import io.dpo4j.core.io.AtomicFiles;
+import io.dpo4j.core.io.InputFiles;
 import io.dpo4j.core.model.safetensors.SafetensorsFile;
 import io.dpo4j.core.model.safetensors.SafetensorsWriter;
 import io.dpo4j.core.model.safetensors.TensorDtype;
@@ -62,7 +64,8 @@ public final class HuggingFaceCheckpoint {
      * Loads a model folder onto a new base manager, which the model owns.
      *
      * @throws DpoException for a missing folder or file, an unsupported or malformed configuration, a
-     *     corrupt safetensors header, or a missing, unexpected or wrongly shaped tensor
+     *     corrupt safetensors header, a missing, unexpected or wrongly shaped tensor, or a weight that is
+     *     NaN or infinite (naming the tensor)
      */
     public static LlamaModel load(Path folder) {
         return load(folder, NDManager.newBaseManager());
@@ -87,30 +90,15 @@ public final class HuggingFaceCheckpoint {
         }
         Path configPath = folder.resolve(CONFIG);
         LlamaConfig config = LlamaConfig.read(configPath);
-        ObjectNode configJson;
-        try {
-            configJson = (ObjectNode) JSON.readTree(Files.readString(configPath));
-        } catch (IOException e) {
-            throw new DpoException(configPath + ": cannot read: " + e.getMessage(), e);
-        }
+        ObjectNode configJson = (ObjectNode) InputFiles.readJson(configPath, InputFiles.CONFIG_JSON_BYTES, "config.json");
         try (CheckpointTensors checkpoint = CheckpointTensors.open(folder)) {
             checkNoUnexpected(folder, config, checkpoint);
             Map<String, NDArray> parameters = new LinkedHashMap<>();
             Set<TensorDtype> stored = EnumSet.noneOf(TensorDtype.class);
             for (ParameterSpec spec : config.parameterSpecs()) {
-                CheckpointTensors.Located located = checkpoint.tensors().get(spec.name());
-                if (located == null) {
-                    throw new DpoException(folder + ": tensor " + spec.name() + " (shape " + spec.shape()
-                            + ") is missing from " + checkpoint.describeFiles());
-                }
+                CheckpointTensors.Located located = locate(folder, checkpoint, spec);
                 TensorEntry entry = located.entry();
-                if (!entry.shape().equals(spec.shape())) {
-                    throw new DpoException(located.file().path() + ": tensor " + spec.name() + ": expected shape "
-                            + spec.shape() + ", found " + entry.shape());
-                }
-                TensorDtype dtype = entry.dtype().orElseThrow(() -> new DpoException(located.file().path()
-                        + ": tensor " + spec.name() + " has dtype " + entry.dtypeName()
-                        + "; only F32, BF16 and F16 are supported"));
+                TensorDtype dtype = entry.dtype().orElseThrow();
                 stored.add(dtype);
                 parameters.put(spec.name(), readFloat32(manager, located.file(), entry));
             }
@@ -118,6 +106,45 @@ public final class HuggingFaceCheckpoint {
             return LlamaModel.of(config.withStorageDtype(storage), manager, parameters, configJson,
                     folder.toAbsolutePath());
         }
+    }
+
+    /**
+     * Checks a model folder without reading any weight: {@code config.json}, the safetensors headers
+     * (offsets, shapes, dtypes), and that the tensors are exactly the ones the configuration calls for.
+     * (Non-finite values are found when the weights are read.)
+     *
+     * @throws DpoException naming the file and the problem
+     */
+    public static void checkHeaders(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new DpoException(folder + ": model folder not found");
+        }
+        LlamaConfig config = LlamaConfig.read(folder.resolve(CONFIG));
+        try (CheckpointTensors checkpoint = CheckpointTensors.open(folder)) {
+            checkNoUnexpected(folder, config, checkpoint);
+            for (ParameterSpec spec : config.parameterSpecs()) {
+                locate(folder, checkpoint, spec);
+            }
+        }
+    }
+
+    /** The stored tensor of a parameter, checked: present, of the right shape and a supported dtype. */
+    private static CheckpointTensors.Located locate(Path folder, CheckpointTensors checkpoint, ParameterSpec spec) {
+        CheckpointTensors.Located located = checkpoint.tensors().get(spec.name());
+        if (located == null) {
+            throw new DpoException(folder + ": tensor " + spec.name() + " (shape " + spec.shape()
+                    + ") is missing from " + checkpoint.describeFiles());
+        }
+        TensorEntry entry = located.entry();
+        if (!entry.shape().equals(spec.shape())) {
+            throw new DpoException(located.file().path() + ": tensor " + spec.name() + ": expected shape "
+                    + spec.shape() + ", found " + entry.shape());
+        }
+        if (entry.dtype().isEmpty()) {
+            throw new DpoException(located.file().path() + ": tensor " + spec.name() + " has dtype "
+                    + entry.dtypeName() + "; only F32, BF16 and F16 are supported");
+        }
+        return located;
     }
 
     private static void checkNoUnexpected(Path folder, LlamaConfig config, CheckpointTensors checkpoint) {
@@ -170,10 +197,36 @@ public final class HuggingFaceCheckpoint {
             Shape shape) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(count * 4)).order(ByteOrder.nativeOrder());
         file.readAsFloat32(entry, first, (int) count, buffer.asFloatBuffer());
+        refuseNonFinite(file, entry, first, buffer.asFloatBuffer());
         // DJL wraps a direct buffer without copying; a clone gives the tensor memory of its own, so the
         // Java buffer can be collected and direct-memory limits do not cap the model size.
         try (NDArray wrapped = manager.create(buffer, shape, DataType.FLOAT32)) {
             return wrapped.duplicate();
+        }
+    }
+
+    /**
+     * Refuses weights that are NaN or infinite (a model that would score NaN or train on garbage),
+     * naming the file, the tensor and the first bad element.
+     */
+    private static void refuseNonFinite(SafetensorsFile file, TensorEntry entry, long first, java.nio.FloatBuffer values) {
+        int n = values.remaining();
+        int bad = 0;
+        int firstBad = -1;
+        for (int i = 0; i < n; i++) {
+            float v = values.get(i);
+            if (!Float.isFinite(v)) {
+                if (firstBad < 0) {
+                    firstBad = i;
+                }
+                bad++;
+            }
+        }
+        if (firstBad >= 0) {
+            float v = values.get(firstBad);
+            throw new DpoException(file.path() + ": tensor " + entry.name() + " holds " + (Float.isNaN(v) ? "NaN" : v > 0
+                    ? "+Infinity" : "-Infinity") + " at element " + (first + firstBad) + " (" + bad + " non-finite "
+                    + "value(s) in this block); the weights are broken, so the model is refused");
         }
     }
 
@@ -194,7 +247,7 @@ public final class HuggingFaceCheckpoint {
         TensorDtype dtype = options.dtype().orElse(model.config().storageDtype());
         Path tokenizerSource = options.tokenizerSource().or(model::sourceDirectory).orElse(null);
         try {
-            AtomicDirectory.write(folder, temporary -> {
+            AtomicFiles.writeDirectory(folder, temporary -> {
                 writeWeights(model, dtype, options.maxShardBytes(), temporary);
                 writeConfig(model, dtype, temporary.resolve(CONFIG));
                 if (tokenizerSource != null) {
@@ -271,11 +324,14 @@ public final class HuggingFaceCheckpoint {
 
         @Override
         public float[] readRows(long firstRow, int rowCount) {
-            if (firstRow == 0 && rowCount == rows()) {
-                return array.toFloatArray();
-            }
             try (NDManager temporary = array.getManager().newSubManager()) {
-                return array.get(temporary, new NDIndex("{}:{}", firstRow, firstRow + rowCount)).toFloatArray();
+                NDArray rows = firstRow == 0 && rowCount == rows() ? array
+                        : array.get(temporary, new NDIndex("{}:{}", firstRow, firstRow + rowCount));
+                if (rows.getDataType() != DataType.FLOAT32) { // a frozen base held in FLOAT16
+                    rows = rows.toType(DataType.FLOAT32, true);
+                    rows.attach(temporary);
+                }
+                return rows.toFloatArray();
             }
         }
     }

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.core.DpoException;
+import io.dpo4j.core.io.InputFiles;
 import io.dpo4j.core.model.safetensors.TensorDtype;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,18 +96,15 @@ public record LlamaConfig(ModelFamily family, int vocabSize, int hiddenSize, int
     /**
      * Reads and checks a {@code config.json}.
      *
-     * @throws DpoException naming the file, field and value of anything missing, malformed or unsupported
+     * @throws DpoException naming the file, field and value of anything missing, malformed or unsupported;
+     *     for a file that is not a regular file or over {@link InputFiles#CONFIG_JSON_BYTES}; or for a model
+     *     whose weights could not fit the memory available ({@link ModelFootprint#check})
      */
     public static LlamaConfig read(Path configJson) {
-        JsonNode json;
-        try {
-            json = JSON.readTree(Files.readString(configJson));
-        } catch (NoSuchFileException e) {
-            throw new DpoException(configJson + ": file not found");
-        } catch (IOException e) {
-            throw new DpoException(configJson + ": not valid JSON: " + e.getMessage(), e);
-        }
-        return fromJson(json, configJson.toString());
+        JsonNode json = InputFiles.readJson(configJson, InputFiles.CONFIG_JSON_BYTES, "config.json");
+        LlamaConfig config = fromJson(json, configJson.toString());
+        ModelFootprint.check(config, configJson);
+        return config;
     }
 
     /** Reads and checks a parsed {@code config.json}; {@code source} names it in errors. */
@@ -314,7 +309,7 @@ public record LlamaConfig(ModelFamily family, int vocabSize, int hiddenSize, int
 
     /** The number of parameters (the tied embedding counted once). */
     public long parameterCount() {
-        return parameterSpecs().stream().mapToLong(s -> s.shape().size()).sum();
+        return ModelFootprint.parameterCount(this);
     }
 
     private static ParameterSpec matrix(String name, long rows, long cols) {

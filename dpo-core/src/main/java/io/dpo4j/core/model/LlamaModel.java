@@ -44,15 +44,19 @@ public final class LlamaModel implements AutoCloseable {
     private final LlamaConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> parameters;
+    private final Map<String, NDArray> parameterView;
     private final RotaryEmbedding rotary;
     private final ObjectNode sourceConfigJson;
     private final Path sourceDirectory;
+    private LinearAdapter adapter;
+    private boolean adapterEnabled = true;
 
     private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> parameters,
             ObjectNode sourceConfigJson, Path sourceDirectory) {
         this.config = config;
         this.manager = manager;
-        this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        this.parameters = new LinkedHashMap<>(parameters);
+        this.parameterView = Collections.unmodifiableMap(this.parameters);
         this.rotary = new RotaryEmbedding(config, manager);
         this.sourceConfigJson = sourceConfigJson;
         this.sourceDirectory = sourceDirectory;
@@ -110,7 +114,88 @@ public final class LlamaModel implements AutoCloseable {
      * what is saved. A tied embedding appears once, as {@code model.embed_tokens.weight}.
      */
     public Map<String, NDArray> parameters() {
-        return parameters;
+        return parameterView;
+    }
+
+    /**
+     * What training updates: the adapter's arrays when one is attached (the base is frozen: no gradient
+     * buffer and no optimizer state for it), every parameter otherwise.
+     */
+    public Map<String, NDArray> trainableParameters() {
+        return adapter != null ? adapter.parameters() : parameterView;
+    }
+
+    /**
+     * Attaches an adapter (replacing any other): its modules must be linear layers of this model.
+     * Gradient recording is switched off for the base and on for the adapter.
+     *
+     * @throws DpoException naming a module this model does not have
+     */
+    public void attachAdapter(LinearAdapter value) {
+        for (String module : value.modules()) {
+            if (!parameters.containsKey(module + ".weight") || module.endsWith("embed_tokens")) {
+                throw new DpoException("adapter module " + module + " is not a linear layer of this model");
+            }
+        }
+        this.adapter = value;
+        this.adapterEnabled = true;
+        setTrainable(true);
+    }
+
+    /** Removes the adapter (the base stays frozen until {@link #setTrainable} says otherwise). */
+    public void detachAdapter() {
+        this.adapter = null;
+        this.adapterEnabled = true;
+    }
+
+    /** The attached adapter, if any. */
+    public Optional<LinearAdapter> adapter() {
+        return Optional.ofNullable(adapter);
+    }
+
+    /**
+     * Switches the adapter's terms on or off: off, the model computes exactly the base model (the LoRA
+     * reference, with no second model in memory).
+     */
+    public void setAdapterEnabled(boolean enabled) {
+        this.adapterEnabled = enabled;
+    }
+
+    /** True when an adapter is attached and switched on. */
+    public boolean adapterActive() {
+        return adapter != null && adapterEnabled;
+    }
+
+    /**
+     * Holds the frozen decoder-layer weight matrices (the q/k/v/o/gate/up/down projections) in {@code dtype}
+     * (FLOAT16 halves their memory; FLOAT32 restores full width), widened to float32 one layer at a time
+     * when used. Embeddings, the lm_head, norms and biases stay float32. Only with an adapter attached:
+     * the base must be frozen.
+     *
+     * @throws IllegalStateException without an adapter
+     * @throws IllegalArgumentException for a dtype other than FLOAT16 or FLOAT32
+     */
+    public void holdFrozenWeightsAs(DataType dtype) {
+        if (adapter == null) {
+            throw new IllegalStateException("only a frozen base (an attached adapter) can be held in " + dtype);
+        }
+        if (dtype != DataType.FLOAT16 && dtype != DataType.FLOAT32) {
+            throw new IllegalArgumentException("frozen weights can be held in FLOAT16 or FLOAT32, not " + dtype);
+        }
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith("model.layers.") && name.endsWith("_proj.weight") && e.getValue().getDataType() != dtype) {
+                NDArray converted = e.getValue().toType(dtype, true);
+                converted.attach(manager);
+                e.getValue().close();
+                e.setValue(converted);
+            }
+        }
+    }
+
+    /** Bytes the parameters take as held now (a FLOAT16 frozen base counts two bytes a value). */
+    public long parameterBytes() {
+        return parameters.values().stream().mapToLong(p -> p.size() * p.getDataType().getNumOfBytes()).sum();
     }
 
     /** One parameter by name. */
@@ -129,7 +214,16 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Turns gradient recording on or off for every parameter (off after loading). */
     public void setTrainable(boolean trainable) {
-        parameters.values().forEach(p -> p.setRequiresGradient(trainable));
+        if (adapter == null) {
+            parameters.values().forEach(p -> p.setRequiresGradient(trainable));
+            return;
+        }
+        parameters.values().forEach(p -> {
+            if (p.hasGradient()) {
+                p.setRequiresGradient(false);
+            }
+        });
+        adapter.parameters().values().forEach(p -> p.setRequiresGradient(trainable));
     }
 
     /** The folder this model was loaded from, if any (its tokenizer files are copied on save). */
@@ -183,21 +277,75 @@ public final class LlamaModel implements AutoCloseable {
         if (!positionIds.getShape().equals(shape)) {
             throw new IllegalArgumentException("positionIds must be " + shape + ", got " + positionIds.getShape());
         }
-        NDArray ids = inputIds.getDataType() == DataType.INT64 ? inputIds : inputIds.toType(DataType.INT64, false);
-        NDArray x = ids.getNDArrayInternal()
-                .embedding(ids, parameter("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+        NDArray x = embed(inputIds);
         NDArray[] cosSin = rotary.cosSin(positionIds);
         NDArray maskBias = attentionBias(inputIds.getManager(), attentionMask, (int) tokens, past);
+        NDManager parent = x.getManager();
         for (int layer = 0; layer < config.numLayers(); layer++) {
-            String p = "model.layers." + layer + ".";
-            NDArray h = rmsNorm(x, parameter(p + "input_layernorm.weight"));
-            x = x.add(attention(h, p, layer, cosSin, maskBias, cache));
-            h = rmsNorm(x, parameter(p + "post_attention_layernorm.weight"));
-            x = x.add(mlp(h, p));
+            // Each layer's intermediates live on a scope of their own, closed once the next layer has its
+            // input: a no-grad pass holds the weights and about one layer's activations. Under autograd the
+            // graph keeps what backward needs by its own references; the rest is freed here too.
+            try (NDManager scope = parent.newSubManager()) {
+                x.attach(scope);
+                NDArray y = layer(x, layer, cosSin, maskBias, cache, false);
+                y.attach(parent);
+                x = y;
+            }
         }
         if (cache != null) {
             cache.advance((int) tokens);
         }
+        return finalNorm(x);
+    }
+
+    /**
+     * A training forward pass: the final-normed hidden states, recorded for autograd, and what back-propagates
+     * through the trunk once the loss's gradient has reached them. With {@code checkpoint}, only each decoder
+     * layer's input is kept and the layer is recomputed in {@link TrunkPass#backward()} (activation
+     * checkpointing); without, autograd keeps the whole graph and {@code backward()} has nothing left to do.
+     * Call inside an open gradient collector, on inputs of a per-step manager.
+     *
+     * @param dropoutSeed seeds the adapter's dropout (the same seed gives the same masks, also when a layer is
+     *     recomputed)
+     */
+    public TrunkPass trainingPass(NDArray inputIds, NDArray attentionMask, NDArray positionIds, boolean checkpoint,
+            long dropoutSeed) {
+        Shape shape = inputIds.getShape();
+        if (shape.dimension() != 2 || !attentionMask.getShape().equals(shape) || !positionIds.getShape().equals(shape)) {
+            throw new IllegalArgumentException("inputIds, attentionMask and positionIds must all be B×T, got " + shape
+                    + ", " + attentionMask.getShape() + ", " + positionIds.getShape());
+        }
+        return new TrunkPass(this, inputIds, attentionMask, positionIds, checkpoint, dropoutSeed);
+    }
+
+    /** The token embeddings {@code B×T×d}, on the ids' manager. */
+    NDArray embed(NDArray inputIds) {
+        NDArray ids = inputIds.getDataType() == DataType.INT64 ? inputIds : inputIds.toType(DataType.INT64, false);
+        return ids.getNDArrayInternal()
+                .embedding(ids, parameter("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** The rotary cos and sin for these positions. */
+    NDArray[] cosSin(NDArray positionIds) {
+        return rotary.cosSin(positionIds);
+    }
+
+    /** The additive attention mask of a batch without cache. */
+    static NDArray attentionBias(NDArray attentionMask) {
+        return attentionBias(attentionMask.getManager(), attentionMask, (int) attentionMask.getShape().get(1), 0);
+    }
+
+    /** One decoder layer: {@code x += attn(rms(x)); x += mlp(rms(x))}, on x's manager. */
+    NDArray layer(NDArray x, int layer, NDArray[] cosSin, NDArray maskBias, KvCache cache, boolean training) {
+        String p = "model.layers." + layer + ".";
+        NDArray h = rmsNorm(x, parameter(p + "input_layernorm.weight"));
+        NDArray y = x.add(attention(h, p, layer, cosSin, maskBias, cache, training));
+        h = rmsNorm(y, parameter(p + "post_attention_layernorm.weight"));
+        return y.add(mlp(h, p, training));
+    }
+
+    /** The final RMSNorm. */
+    NDArray finalNorm(NDArray x) {
         return rmsNorm(x, parameter("model.norm.weight"));
     }
 
@@ -219,7 +367,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     private NDArray attention(NDArray h, String prefix, int layer, NDArray[] cosSin, NDArray maskBias,
-            KvCache cache) {
+            KvCache cache, boolean training) {
         long batch = h.getShape().get(0);
         long tokens = h.getShape().get(1);
         int heads = config.numHeads();
@@ -227,9 +375,9 @@ public final class LlamaModel implements AutoCloseable {
         int headDim = config.headDim();
         int group = config.groupSize();
         String a = prefix + "self_attn.";
-        NDArray q = project(h, a + "q_proj").reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3);
-        NDArray k = project(h, a + "k_proj").reshape(batch, tokens, kvHeads, headDim).transpose(0, 2, 1, 3);
-        NDArray v = project(h, a + "v_proj").reshape(batch, tokens, kvHeads, headDim).transpose(0, 2, 1, 3);
+        NDArray q = project(h, a + "q_proj", training).reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray k = project(h, a + "k_proj", training).reshape(batch, tokens, kvHeads, headDim).transpose(0, 2, 1, 3);
+        NDArray v = project(h, a + "v_proj", training).reshape(batch, tokens, kvHeads, headDim).transpose(0, 2, 1, 3);
         q = RotaryEmbedding.apply(q, cosSin[0], cosSin[1]);
         k = RotaryEmbedding.apply(k, cosSin[0], cosSin[1]);
         if (cache != null) {
@@ -252,19 +400,36 @@ public final class LlamaModel implements AutoCloseable {
                 .reshape(batch, heads, tokens, headDim)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, tokens, (long) heads * headDim);
-        return project(context, a + "o_proj");
+        return project(context, a + "o_proj", training);
     }
 
-    private NDArray mlp(NDArray h, String prefix) {
-        NDArray gate = project(h, prefix + "mlp.gate_proj");
-        NDArray up = project(h, prefix + "mlp.up_proj");
-        return project(gate.mul(Activation.sigmoid(gate)).mul(up), prefix + "mlp.down_proj");
+    private NDArray mlp(NDArray h, String prefix, boolean training) {
+        NDArray gate = project(h, prefix + "mlp.gate_proj", training);
+        NDArray up = project(h, prefix + "mlp.up_proj", training);
+        return project(gate.mul(Activation.sigmoid(gate)).mul(up), prefix + "mlp.down_proj", training);
     }
 
-    /** {@code x · Wᵀ + b} with {@code x} as the first operand, so the result joins x's manager. */
-    private NDArray project(NDArray x, String name) {
+    /**
+     * {@code x · Wᵀ + b} (+ the adapter's term when one is active for this module) with {@code x} as the
+     * first operand, so the result joins x's manager. A weight held in FLOAT16 is widened onto x's manager.
+     */
+    private NDArray project(NDArray x, String name, boolean training) {
         NDArray bias = parameters.get(name + ".bias");
-        return Linear.linear(x, parameter(name + ".weight"), bias).singletonOrThrow();
+        NDArray weight = parameter(name + ".weight");
+        if (weight.getDataType() != DataType.FLOAT32) {
+            weight = weight.toType(DataType.FLOAT32, true);
+            weight.attach(x.getManager());
+        }
+        NDArray out = Linear.linear(x, weight, bias).singletonOrThrow();
+        if (adapterActive() && adapter.modules().contains(name)) {
+            out = out.add(adapter.delta(name, x, training));
+        }
+        return out;
+    }
+
+    /** True when the adapter draws random numbers in training (the recomputation must reseed). */
+    boolean randomInTraining() {
+        return adapterActive() && adapter.random();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.dpo4j.core.registry;
 import io.dpo4j.api.AbstractObjective;
 import io.dpo4j.api.PreferenceObjective;
 import io.dpo4j.api.Suggestions;
+import io.dpo4j.core.io.InputFiles;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -37,6 +38,12 @@ public final class ObjectiveRegistry {
 
     /** The resource that lists an objective plugin's provider classes. */
     public static final String SERVICES_FILE = "META-INF/services/" + PreferenceObjective.class.getName();
+
+    /**
+     * TRL {@code loss_type} names that differ from this project's ids: the "did you mean" of an
+     * unknown id names the objective (when it is available).
+     */
+    private static final Map<String, String> TRL_NAMES = Map.of("sigmoid", "dpo", "aot_unpaired", "aot_pair");
 
     private final Map<String, RegisteredObjective> byId;
     private final List<LoadProblem> problems;
@@ -95,19 +102,35 @@ public final class ObjectiveRegistry {
                 byId.put(e.getKey(), same.get(0).registered());
                 continue;
             }
-            String all = same.stream().map(c -> c.registered().objective().getClass().getName() + " ("
-                    + c.registered().origin().describe() + ")").collect(Collectors.joining(" and "));
+            String message = clashMessage(e.getKey(), same);
             for (Candidate c : same) {
                 problems.add(new LoadProblem(c.registered().origin().describe(),
-                        c.registered().objective().getClass().getName(), Optional.of(e.getKey()),
-                        "duplicate objective id '" + e.getKey() + "', provided by " + all
-                                + "; neither is used until one is removed"));
+                        c.registered().objective().getClass().getName(), Optional.of(e.getKey()), message));
             }
         }
         if (byId.isEmpty()) {
             throw new NoObjectivesException(problems);
         }
         return new ObjectiveRegistry(byId, problems);
+    }
+
+    /**
+     * The documented clash message: every provider of the id with its class and origin, and what to
+     * do. A plugin that reuses a built-in id (for example an old plugin shipping {@code hinge}, now a
+     * built-in of the zoo) is told to rename its objective; the id is refused for all of them, so
+     * that which implementation runs never depends on class-path order.
+     */
+    private static String clashMessage(String id, List<Candidate> same) {
+        String all = same.stream().map(c -> c.registered().objective().getClass().getName() + " ("
+                + c.registered().origin().describe() + ")").collect(Collectors.joining(" and "));
+        boolean builtIn = same.stream().anyMatch(c -> !c.registered().origin().plugin());
+        boolean plugin = same.stream().anyMatch(c -> c.registered().origin().plugin());
+        String advice = builtIn && plugin
+                ? "'" + id + "' is a built-in objective: a plugin must not reuse a built-in id; give the plugin's "
+                        + "objective another id (or remove the plugin jar), and the built-in is usable again"
+                : "ids must be unique: remove one provider or give it another id";
+        return "duplicate objective id '" + id + "', provided by " + all + "; neither is used until one is removed. "
+                + advice;
     }
 
     private static void loadFromClassPath(ClassLoader loader, List<Candidate> candidates, List<LoadProblem> problems) {
@@ -159,9 +182,18 @@ public final class ObjectiveRegistry {
                         "not an objective plugin: it has no " + SERVICES_FILE));
                 return;
             }
+            Optional<String> bomb = PluginJarLimits.check(jarFile);
+            if (bomb.isPresent()) {
+                problems.add(new LoadProblem(source, null, Optional.empty(), bomb.get()));
+                return;
+            }
             try (var in = jarFile.getInputStream(services)) {
-                classNames = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                classNames = new String(InputFiles.readAtMost(in, InputFiles.SERVICES_FILE_BYTES, SERVICES_FILE,
+                        "a services file"), java.nio.charset.StandardCharsets.UTF_8).lines()
                         .map(l -> l.replaceFirst("#.*", "").trim()).filter(l -> !l.isEmpty()).toList();
+            } catch (io.dpo4j.core.DpoException e) {
+                problems.add(new LoadProblem(source, null, Optional.empty(), e.getMessage()));
+                return;
             }
         } catch (IOException e) {
             problems.add(new LoadProblem(source, null, Optional.empty(),
@@ -199,6 +231,9 @@ public final class ObjectiveRegistry {
                         "its constructor threw " + describe(e.getCause())));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 problems.add(new LoadProblem(source, name, Optional.empty(), "cannot be loaded: " + describe(e)));
+            } catch (OutOfMemoryError e) {
+                problems.add(new LoadProblem(source, name, Optional.empty(),
+                        "ran out of memory while loading (a class or static initialiser too large?)"));
             }
         }
     }
@@ -292,7 +327,11 @@ public final class ObjectiveRegistry {
 
     /** The error for an unknown id, shared with {@link ObjectiveSelector}. */
     static UnknownObjectiveException unknown(String id, Collection<String> known, List<LoadProblem> problems) {
-        StringBuilder sb = new StringBuilder("unknown objective '" + id + "'" + Suggestions.didYouMean(id, known)
+        String alias = TRL_NAMES.get(id);
+        String suggestion = alias != null && known.contains(alias)
+                ? " (did you mean '" + alias + "'? '" + id + "' is TRL's name for it)"
+                : Suggestions.didYouMean(id, known);
+        StringBuilder sb = new StringBuilder("unknown objective '" + id + "'" + suggestion
                 + "; known objectives: " + String.join(", ", known));
         problems.stream().filter(p -> p.id().map(id::equals).orElse(false))
                 .forEach(p -> sb.append("\n  '").append(id).append("' was found but refused: ").append(p));

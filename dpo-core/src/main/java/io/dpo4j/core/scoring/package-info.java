@@ -1,2 +1,2 @@
-/** Response log-probabilities of preference pairs under a model: JSONL rows, tokenisation, batching and the naive full-logits computation. */
+/** Per-token response log-probabilities of tokenised rows under a model (what dpo score prints). */
 package io.dpo4j.core.scoring;

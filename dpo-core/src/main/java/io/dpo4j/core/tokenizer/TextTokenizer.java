@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpo4j.core.DpoException;
+import io.dpo4j.core.io.InputFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,16 +40,13 @@ public final class TextTokenizer implements AutoCloseable {
      */
     public static TextTokenizer load(Path folder) {
         Path file = folder.resolve("tokenizer.json");
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new DpoException(file + ": file not found (a Hugging Face tokenizer.json is needed)");
         }
+        InputFiles.checkRegular(file, InputFiles.TOKENIZER_JSON_BYTES, "tokenizer.json");
         TokenizerSettings settings = TokenizerSettings.read(folder);
-        Map<String, Long> known;
-        try {
-            known = knownTokens(JSON.readTree(Files.readString(file)));
-        } catch (IOException e) {
-            throw new DpoException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
+        Map<String, Long> known = knownTokens(InputFiles.readJson(file, InputFiles.TOKENIZER_JSON_BYTES,
+                "tokenizer.json"));
         HuggingFaceTokenizer tokenizer;
         try {
             tokenizer = HuggingFaceTokenizer.newInstance(file,

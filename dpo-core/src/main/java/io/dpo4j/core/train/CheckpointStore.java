@@ -18,7 +18,9 @@ import java.util.stream.Stream;
 /**
  * Checkpoints that survive a crash at any moment. Each is a folder {@code step-NNNNNNNN} under the
  * store's root, written into a hidden temporary folder first, sealed with a {@code MANIFEST.sha256}
- * (the SHA-256 of every file), then renamed into place in one atomic step. Loading verifies the
+ * (the SHA-256 of every file), forced to disk (every file and folder), then renamed into place in one
+ * atomic step, and the store's folder is forced, so that neither a kill nor a power loss can leave a
+ * checkpoint that looks sealed but is not. Loading verifies the
  * manifest and falls back to the previous checkpoint when the newest is partial or corrupt. Only the
  * newest {@code keep} checkpoints are kept; an old one is renamed to a hidden name before it is
  * deleted, so that a crash while pruning never leaves a half-deleted {@code step-*} folder.
@@ -35,6 +37,13 @@ public final class CheckpointStore {
      * reliably in the middle of a checkpoint write. Unset (the default) or 0 means no pause.
      */
     public static final String PAUSE_PROPERTY = "dpo4j.test.checkpointPauseMillis";
+    /**
+     * A test hook: {@code STEP:REASON} makes the checkpoint write of that step (and every later one)
+     * fail as the operating system would, after its files are written — e.g. {@code 4:Read-only file
+     * system} or {@code 4:No space left on device} — so that resource faults in the middle of a run can
+     * be tested without root or a real full disk. Unset (the default) means no fault.
+     */
+    public static final String FAULT_PROPERTY = "dpo4j.test.checkpointFault";
 
     private final Path root;
     private final int keep;
@@ -65,11 +74,29 @@ public final class CheckpointStore {
      * @return the sealed checkpoint folder
      */
     public Path write(long step, Writer writer) throws IOException {
+        try {
+            return writeSealed(step, writer);
+        } catch (IOException e) {
+            // Name the checkpoint, not its temporary folder: "read-only file system: …/checkpoints/step-00000004"
+            if (io.dpo4j.core.io.ResourceFailures.describe(e).isPresent()) {
+                String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                        ? fs.getReason() : e.getMessage();
+                java.nio.file.FileSystemException named = new java.nio.file.FileSystemException(
+                        root.resolve(name(step)).toString(), null, reason);
+                named.initCause(e);
+                throw named;
+            }
+            throw e;
+        }
+    }
+
+    private Path writeSealed(long step, Writer writer) throws IOException {
         Files.createDirectories(root);
         Path tmp = Files.createTempDirectory(root, ".partial-" + PREFIX + step + "-");
         try {
             writer.write(tmp);
             pauseForTests();
+            faultForTests(step, tmp);
             Map<String, String> sums = new LinkedHashMap<>();
             try (Stream<Path> files = Files.walk(tmp)) {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -79,17 +106,26 @@ public final class CheckpointStore {
             StringBuilder manifest = new StringBuilder();
             sums.forEach((name, sum) -> manifest.append(sum).append("  ").append(name).append('\n'));
             AtomicFiles.writeString(tmp.resolve(MANIFEST), manifest.toString());
+            AtomicFiles.forceTree(tmp); // every file and folder on disk before the rename …
             Path target = root.resolve(name(step));
             if (Files.exists(target)) {
                 discard(target);
             }
-            AtomicFiles.move(tmp, target);
+            AtomicFiles.move(tmp, target); // … and the rename itself (the store's folder is forced)
             prune();
             return target;
         } finally {
             if (Files.exists(tmp)) {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    private static void faultForTests(long step, Path tmp) throws IOException {
+        String fault = System.getProperty(FAULT_PROPERTY, "");
+        int colon = fault.indexOf(':');
+        if (colon > 0 && step >= Long.parseLong(fault.substring(0, colon).strip())) {
+            throw new java.nio.file.FileSystemException(tmp.toString(), null, fault.substring(colon + 1));
         }
     }
 
@@ -193,15 +229,8 @@ public final class CheckpointStore {
         return String.format("%s%08d", PREFIX, step);
     }
 
-    /** Deletes a folder and everything in it. */
+    /** Deletes a folder and everything in it ({@link AtomicFiles#deleteTree}). */
     public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        AtomicFiles.deleteTree(dir);
     }
 }

@@ -64,9 +64,13 @@ public final class MetricsLog implements AutoCloseable {
         row.put("split", split);
         row.put("step", step);
         values.forEach((k, v) -> row.put(k, v instanceof Double d && !Double.isFinite(d) ? d.toString() : v));
-        out.write(JSON.writeValueAsString(row));
-        out.write('\n');
-        out.flush();
+        try {
+            out.write(JSON.writeValueAsString(row));
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw io.dpo4j.core.io.ResourceFailures.withPath(file, e);
+        }
     }
 
     /** The log file. */

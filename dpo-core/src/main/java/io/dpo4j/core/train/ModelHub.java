@@ -111,10 +111,12 @@ public final class ModelHub {
                 SupervisedTrainer.Result result = null;
                 if (sft) {
                     List<String> texts = TextCorpus.read(corpus);
-                    int pad = (int) tokenizer.padTokenId().orElse(tokenizer.eosTokenId().orElse(0));
+                    io.dpo4j.core.tokenizer.SpecialTokens special = io.dpo4j.core.tokenizer.SpecialTokens.resolve(
+                            tokenizer, policy.config(), tokenizerSource);
+                    int pad = special.pad();
                     try (ProgressBar bar = new ProgressBar(log, "warm-up (sft)", warmUp.steps())) {
                         result = new SupervisedTrainer(policy, kernel, pad).train(texts,
-                                new TokenizerEncoder(tokenizer, policy.config().vocabSize()),
+                                new TokenizerEncoder(tokenizer, special),
                                 new SupervisedTrainer.Settings(warmUp.steps(), warmUp.lr(), warmUp.batchSize(),
                                         warmUp.maxLength(), seed), null);
                     }
@@ -145,7 +147,7 @@ public final class ModelHub {
             throw new DpoException(field + " = " + folder + ": no such folder (give a Hugging Face model folder, or "
                     + "'tiny' for the embedded default)");
         }
-        if (!Files.isRegularFile(folder.resolve(HuggingFaceCheckpoint.CONFIG))) {
+        if (!Files.exists(folder.resolve(HuggingFaceCheckpoint.CONFIG))) { // present but odd: its reader says how
             throw new DpoException(field + " = " + folder + ": no config.json; not a Hugging Face model folder");
         }
         boolean weights;
@@ -158,7 +160,7 @@ public final class ModelHub {
             throw new DpoException(field + " = " + folder + ": no *.safetensors weights (only safetensors checkpoints "
                     + "are read; convert pytorch_model.bin with transformers' save_pretrained)");
         }
-        if (!Files.isRegularFile(folder.resolve("tokenizer.json"))) {
+        if (!Files.exists(folder.resolve("tokenizer.json"))) {
             throw new DpoException(field + " = " + folder + ": no tokenizer.json");
         }
         return folder;

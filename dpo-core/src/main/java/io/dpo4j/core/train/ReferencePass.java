@@ -27,6 +27,13 @@ public final class ReferencePass {
     public record Outcome(ReferenceCache cache, Path file, boolean reused, int scored) {
     }
 
+    /**
+     * A test hook: milliseconds to pause after the reference model has scored every sequence and
+     * before the cache is written — so that a test can kill the process inside the reference pass.
+     * Unset (the default) or 0 means no pause.
+     */
+    public static final String PAUSE_PROPERTY = "dpo4j.test.referencePauseMillis";
+
     private ReferencePass() {
     }
 
@@ -39,15 +46,16 @@ public final class ReferencePass {
      */
     public static Outcome run(Path referenceFolder, Path cacheFile, List<TokenIds[]> sequences, LogProbKernel kernel,
             int padId, int batchRows, PrintWriter log) throws IOException {
-        return run(referenceFolder, cacheFile, sequences, kernel, padId, batchRows, ai.djl.Device.cpu(), log);
+        return run(referenceFolder, null, cacheFile, sequences, kernel, padId, batchRows, ai.djl.Device.cpu(), log);
     }
 
     /**
-     * As {@link #run(Path, Path, List, LogProbKernel, int, int, PrintWriter)}, the model on {@code device};
-     * with a null {@code cacheFile} the statistics are computed in memory and not kept.
+     * As {@link #run(Path, Path, List, LogProbKernel, int, int, PrintWriter)}, the reference being the model in
+     * {@code referenceFolder} with the PEFT adapter in {@code adapterFolder} attached (when not null), on
+     * {@code device}; with a null {@code cacheFile} the statistics are computed in memory and not kept.
      */
-    public static Outcome run(Path referenceFolder, Path cacheFile, List<TokenIds[]> sequences, LogProbKernel kernel,
-            int padId, int batchRows, ai.djl.Device device, PrintWriter log) throws IOException {
+    public static Outcome run(Path referenceFolder, Path adapterFolder, Path cacheFile, List<TokenIds[]> sequences,
+            LogProbKernel kernel, int padId, int batchRows, ai.djl.Device device, PrintWriter log) throws IOException {
         ReferenceCache cache = cacheFile == null ? null : ReferenceCache.load(cacheFile).orElse(null);
         boolean existed = cache != null;
         if (cache == null) {
@@ -69,7 +77,8 @@ public final class ReferencePass {
             return new Outcome(cache, cacheFile, true, 0);
         }
         log.println("reference statistics: scoring " + missing.size() + " sequences with the reference model "
-                + referenceFolder + (existed ? " (completing " + cacheFile + ")" : ""));
+                + referenceFolder + (adapterFolder == null ? "" : " and the adapter " + adapterFolder)
+                + (existed ? " (completing " + cacheFile + ")" : "") + ", " + batchRows + " a batch");
         List<TokenIds> prompts = new ArrayList<>();
         List<TokenIds> responses = new ArrayList<>();
         for (TokenIds[] s : missing.values()) {
@@ -80,9 +89,14 @@ public final class ReferencePass {
         try (NDManager manager = NDManager.newBaseManager(device);
                 LlamaModel reference = HuggingFaceCheckpoint.load(referenceFolder, manager.newSubManager());
                 ProgressBar bar = new ProgressBar(log, "reference pass", missing.size())) {
+            if (adapterFolder != null) {
+                reference.attachAdapter(io.dpo4j.core.lora.PeftAdapterFiles.load(adapterFolder, reference));
+                reference.setTrainable(false);
+            }
             values = new SequenceScorer(reference, kernel, padId, batchRows).score(prompts, responses, manager,
                     done -> bar.update(done, "sequences"));
         }
+        pauseForTests();
         int i = 0;
         for (ReferenceCache.Key key : missing.keySet()) {
             cache.put(key, values[i++]);
@@ -91,6 +105,17 @@ public final class ReferencePass {
             cache.save(cacheFile);
         }
         return new Outcome(cache, cacheFile, false, missing.size());
+    }
+
+    private static void pauseForTests() {
+        long millis = Long.getLong(PAUSE_PROPERTY, 0L);
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The cache file for a cache key, in the cache folder. */

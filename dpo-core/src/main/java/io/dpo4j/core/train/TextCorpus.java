@@ -24,12 +24,20 @@ public final class TextCorpus {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    /** The longest row read (the default of data.max_row_bytes). */
+    static final int MAX_ROW_BYTES = 16 << 20;
+    /** The longest text read (the default of data.max_field_chars). */
+    static final int MAX_TEXT_CHARS = 1_000_000;
+
     private TextCorpus() {
     }
 
     /** Every text of the file, in order. */
     public static List<String> read(Path file) {
         byte[] bytes;
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new DpoException(file + ": not a regular file (a folder, device or FIFO); expected a .jsonl file");
+        }
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
@@ -43,6 +51,10 @@ public final class TextCorpus {
         for (int i = 0; i <= bytes.length; i++) {
             if (i == bytes.length || bytes[i] == '\n') {
                 line++;
+                if (i - start > MAX_ROW_BYTES) {
+                    throw new DpoException(file + ":" + line + ": the row has " + (i - start) + " bytes, over the limit of "
+                            + MAX_ROW_BYTES + " (as data.max_row_bytes' default); fix the row");
+                }
                 String text = decode(file, line, bytes, start, i);
                 start = i + 1;
                 if (line == 1 && text.startsWith("\uFEFF")) {
@@ -99,6 +111,10 @@ public final class TextCorpus {
         }
         if (v.asText().isBlank()) {
             throw new DpoException(file + ":" + line + ": field '" + field + "' is empty");
+        }
+        if (v.asText().length() > MAX_TEXT_CHARS) {
+            throw new DpoException(file + ":" + line + ": field '" + field + "': has " + v.asText().length()
+                    + " characters, over the limit of " + MAX_TEXT_CHARS + " (as data.max_field_chars' default)");
         }
         return v.asText();
     }

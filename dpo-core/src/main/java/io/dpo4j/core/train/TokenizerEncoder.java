@@ -1,7 +1,7 @@
 package io.dpo4j.core.train;
 
-import io.dpo4j.core.DpoException;
 import io.dpo4j.core.data.TokenEncoder;
+import io.dpo4j.core.tokenizer.SpecialTokens;
 import io.dpo4j.core.tokenizer.TextTokenizer;
 
 /** A model's Hugging Face tokenizer seen as the data layer's {@link TokenEncoder}. */
@@ -13,14 +13,12 @@ public final class TokenizerEncoder implements TokenEncoder {
 
     /**
      * @param tokenizer the tokenizer (adds no special tokens)
-     * @param vocabularySize the model's vocabulary size (every id must be below it)
+     * @param tokens the model's special tokens ({@link SpecialTokens#resolve}): EOS and the vocabulary size
      */
-    public TokenizerEncoder(TextTokenizer tokenizer, int vocabularySize) {
+    public TokenizerEncoder(TextTokenizer tokenizer, SpecialTokens tokens) {
         this.tokenizer = tokenizer;
-        this.eos = (int) tokenizer.eosTokenId().orElseThrow(() -> new DpoException(
-                "the tokenizer defines no end-of-sequence token (eos_token in tokenizer_config.json); "
-                        + "responses need one appended"));
-        this.vocabularySize = vocabularySize;
+        this.eos = tokens.eos();
+        this.vocabularySize = tokens.vocabularySize();
     }
 
     @Override

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("ChatTemplate: Hugging Face chat templates rendered with jinjava")
+@DisplayName("ChatTemplate: Hugging Face chat templates rendered as transformers renders them")
 class ChatTemplateTest {
 
     /** ChatML, as Qwen models use it. */
@@ -73,11 +73,93 @@ class ChatTemplateTest {
     }
 
     @Test
-    @DisplayName("a broken template fails with its line, not with a jinjava exception")
+    @DisplayName("a broken template fails when it is read, naming the template and its line")
     void syntaxError() {
-        ChatTemplate t = new ChatTemplate("{% for m in messages %}{{ m['content'] }}", null, null);
-        assertThatThrownBy(() -> t.renderPrompt(user("x"))).isInstanceOf(DpoException.class)
-                .hasMessageStartingWith("the chat template failed at its line 1");
+        assertThatThrownBy(() -> new ChatTemplate("model/tokenizer_config.json (chat_template)",
+                "{% for m in messages %}\n{{ m['content'] }}", java.util.Map.of(), io.dpo4j.core.jinja.RenderLimits.DEFAULT))
+                .isInstanceOf(DpoException.class)
+                .hasMessage("the chat template model/tokenizer_config.json (chat_template):2: the template ends before "
+                        + "'{% else %}' or '{% endfor %}'");
+    }
+
+    private static ChatTemplate named(String source, io.dpo4j.core.jinja.RenderLimits limits) {
+        return new ChatTemplate("model/chat_template.jinja", source, java.util.Map.of(), limits);
+    }
+
+    @Test
+    @DisplayName("an unknown filter is an error when the template is read, naming the template (not empty output)")
+    void unknownFilter() {
+        assertThatThrownBy(() -> named("{{ messages[0].content | frobnicate }}", io.dpo4j.core.jinja.RenderLimits.DEFAULT))
+                .isInstanceOf(DpoException.class)
+                .hasMessage("the chat template model/chat_template.jinja:1: unknown filter 'frobnicate'");
+    }
+
+    @Test
+    @DisplayName("an unknown function is an error naming the template and line (not empty output)")
+    void unknownFunction() {
+        ChatTemplate t = named("{% for m in messages %}\n{{ frobnicate(m.content) }}{% endfor %}",
+                io.dpo4j.core.jinja.RenderLimits.DEFAULT);
+        assertThatThrownBy(() -> t.renderPrompt(user("x"))).isInstanceOf(ChatTemplateException.class)
+                .hasMessage("the chat template model/chat_template.jinja:2: 'frobnicate' is undefined: there is no function "
+                        + "'frobnicate'")
+                .satisfies(e -> assertThat(((ChatTemplateException) e).rejectedByTemplate()).isFalse());
+    }
+
+    @Test
+    @DisplayName("a macro that recurses without end is an error naming the template and the macro")
+    void recursion() {
+        ChatTemplate t = named("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", io.dpo4j.core.jinja.RenderLimits.DEFAULT);
+        assertThatThrownBy(() -> t.renderPrompt(user("x"))).isInstanceOf(ChatTemplateException.class)
+                .hasMessageStartingWith("the chat template model/chat_template.jinja:1: the template recurses more than 100 "
+                        + "calls deep (macro 'f')");
+    }
+
+    @Test
+    @DisplayName("three nested range(1000) loops stop at the loop limit, naming the template, instead of hanging")
+    void loopLimit() {
+        ChatTemplate t = named("{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}x{% endfor %}"
+                + "{% endfor %}{% endfor %}", io.dpo4j.core.jinja.RenderLimits.DEFAULT);
+        assertThatThrownBy(() -> t.renderPrompt(user("x"))).isInstanceOf(ChatTemplateException.class)
+                .hasMessage("the chat template model/chat_template.jinja:1: the loops run more than 1000000 iterations "
+                        + "(the loop limit)");
+    }
+
+    @Test
+    @DisplayName("a template that doubles a string 40 times stops at the output size limit, naming the template")
+    void doublingLimit() {
+        ChatTemplate t = named("{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+                + "{% endfor %}{{ ns.s }}", io.dpo4j.core.jinja.RenderLimits.DEFAULT);
+        assertThatThrownBy(() -> t.renderPrompt(user("x"))).isInstanceOf(ChatTemplateException.class)
+                .hasMessage("the chat template model/chat_template.jinja:1: the template builds a text of more than "
+                        + "33554432 characters (the output size limit)");
+        ChatTemplate multiply = named("{{ 'x' * 100000000000 }}", io.dpo4j.core.jinja.RenderLimits.DEFAULT);
+        assertThatThrownBy(() -> multiply.renderPrompt(user("x"))).hasMessageContaining("(the output size limit)");
+    }
+
+    @Test
+    @DisplayName("rendering past the time limit stops with the template named")
+    void timeLimit() {
+        ChatTemplate t = named("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+                io.dpo4j.core.jinja.RenderLimits.DEFAULT.withTimeout(java.time.Duration.ofMillis(50))
+                        .withMaxLoopIterations(Long.MAX_VALUE));
+        assertThatThrownBy(() -> t.renderPrompt(user("x"))).isInstanceOf(ChatTemplateException.class)
+                .hasMessage("the chat template model/chat_template.jinja:1: rendering takes longer than 50 ms "
+                        + "(the render time limit)");
+    }
+
+    @Test
+    @DisplayName("range() over 100,000 items is refused as jinja2's sandbox refuses it")
+    void rangeLimit() {
+        ChatTemplate t = named("{% for a in range(100001) %}{% endfor %}", io.dpo4j.core.jinja.RenderLimits.DEFAULT);
+        assertThatThrownBy(() -> t.renderPrompt(user("x"))).hasMessageContaining("(the range limit)");
+    }
+
+    @Test
+    @DisplayName("namespace() with keyword arguments (Qwen3's template) works")
+    void namespaceKeywords() {
+        ChatTemplate t = named("{% set ns = namespace(multi_step_tool=true, last_query_index=messages|length - 1) %}"
+                + "{{ ns.multi_step_tool }} {{ ns.last_query_index }}", io.dpo4j.core.jinja.RenderLimits.DEFAULT);
+        assertThat(t.renderPrompt(user("x"))).isEqualTo("True 0");
     }
 
     @Test
@@ -93,7 +175,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    @DisplayName("falls back to chat_template.jinja beside the config, and is empty when the model has no template")
+    @DisplayName("reads chat_template.jinja beside the config (first, as transformers does), and is empty when the model has no template")
     void fallbackAndAbsent() {
         Path config = DataFiles.write(dir, "tokenizer_config.json", "{\"eos_token\": \"<|im_end|>\"}");
         assertThat(ChatTemplate.fromTokenizerConfig(config)).isEmpty();

@@ -229,4 +229,100 @@ class ExampleTokenizerTest {
         assertThat(TruncationSettings.defaults().describe())
                 .isEqualTo("max_prompt_length=512, max_response_length=none, max_length=1024, truncation=truncate");
     }
+
+    @Nested
+    @DisplayName("the special-token rule and text checks")
+    class SpecialTokensAndText {
+
+        /** Words, with "</s>" as the EOS id, so that a template can write the EOS itself. */
+        private final TokenEncoder withEos = new TokenEncoder() {
+            @Override
+            public int[] encode(String text) {
+                return java.util.Arrays.stream(text.trim().split("\\s+")).filter(w -> !w.isEmpty())
+                        .mapToInt(w -> w.equals("</s>") ? WordEncoder.EOS : words.id(w)).toArray();
+            }
+
+            @Override
+            public int eosTokenId() {
+                return WordEncoder.EOS;
+            }
+
+            @Override
+            public int vocabularySize() {
+                return 1_000_000;
+            }
+        };
+
+        @Test
+        @DisplayName("a response that already ends with EOS (the template wrote it) gets no second one; others get one")
+        void eosNotDoubled() {
+            ChatTemplate mistral = new ChatTemplate("{{ bos_token }}{% for m in messages %}{% if m.role == 'user' %}[INST] "
+                    + "{{ m.content }} [/INST]{% else %} {{ m.content }} {{ eos_token }}{% endif %}{% endfor %}", "<s>", "</s>");
+            PairedExample chat = new PairedExample("c", "chat.jsonl:1", Content.conversation(List.of(new Message("user", "hi"))),
+                    Content.conversation(List.of(new Message("assistant", "hello"))),
+                    Content.conversation(List.of(new Message("assistant", "go away"))));
+            TokenizedPair p = new ExampleTokenizer(withEos, mistral, TruncationSettings.unlimited(), BadRowPolicy.ERROR)
+                    .tokenizePairs(List.of(chat)).examples().get(0);
+            assertThat(p.chosen().toArray()).containsExactly(words.id("hello"), WordEncoder.EOS);
+            assertThat(p.rejected().toArray()).containsExactly(words.id("go"), words.id("away"), WordEncoder.EOS);
+            TokenizedPair plain = new ExampleTokenizer(withEos, null, TruncationSettings.unlimited(), BadRowPolicy.ERROR)
+                    .tokenizePairs(List.of(pair("p", "a b", "c", "d"))).examples().get(0);
+            assertThat(plain.chosen().toArray()).containsExactly(words.id("c"), WordEncoder.EOS);
+        }
+
+        @Test
+        @DisplayName("plain-text prompts get the model's BOS only when asked, never twice, and conversations never")
+        void plainTextBos() {
+            ExampleTokenizer t = new ExampleTokenizer(words, chatMlTemplate(), TruncationSettings.unlimited(),
+                    BadRowPolicy.ERROR);
+            int bos = words.id("<s>");
+            assertThat(t.tokenizePairs(List.of(pair("p", "a b", "c", "d"))).examples().get(0).prompt().get(0))
+                    .isEqualTo(words.id("a"));
+            ExampleTokenizer withBos = t.withPlainTextBos(bos);
+            assertThat(withBos.tokenizePairs(List.of(pair("p", "a b", "c", "d"))).examples().get(0).prompt().toArray())
+                    .containsExactly(bos, words.id("a"), words.id("b"));
+            assertThat(withBos.tokenizePairs(List.of(pair("p", "<s> a", "c", "d"))).examples().get(0).prompt().toArray())
+                    .containsExactly(bos, words.id("a"));
+            PairedExample chat = new PairedExample("c", "chat.jsonl:1", Content.conversation(List.of(new Message("user", "a"))),
+                    Content.conversation(List.of(new Message("assistant", "b"))),
+                    Content.conversation(List.of(new Message("assistant", "c"))));
+            assertThat(withBos.tokenizePairs(List.of(chat)).examples().get(0).prompt().get(0)).isNotEqualTo(bos);
+        }
+
+        private ChatTemplate chatMlTemplate() {
+            return new ChatTemplate(ChatTemplateTest.CHATML, null, "<|im_end|>");
+        }
+
+        @Test
+        @DisplayName("a lone surrogate is the row's fault, naming the field (never replaced): an error, or a counted drop under skip")
+        void loneSurrogate() {
+            PairedExample bad = pair("bad", "x y", "ok \ud800 no", "fine");
+            assertThatThrownBy(() -> new ExampleTokenizer(words, null, TruncationSettings.unlimited(), BadRowPolicy.ERROR)
+                    .tokenizePairs(List.of(bad)))
+                    .isInstanceOf(DpoException.class)
+                    .hasMessage("t.jsonl:1: field 'chosen': a lone surrogate U+D800 at character 3 (an escape such as "
+                            + "\\ud800 without its pair is not Unicode text; no tokenizer can encode it) (set on_bad_row: "
+                            + "skip to drop such rows)");
+            TokenizedData<TokenizedPair> d = new ExampleTokenizer(words, null, TruncationSettings.unlimited(),
+                    BadRowPolicy.SKIP).tokenizePairs(List.of(bad, pair("ok", "a", "😀 b", "c")));
+            assertThat(d.dropped()).containsEntry(DropReason.LONE_SURROGATE, 1L);
+            assertThat(d.examples()).extracting(TokenizedPair::id).containsExactly("ok");
+        }
+
+        @Test
+        @DisplayName("counts the examples whose response tokenises differently when joined to the prompt, and traces every row")
+        void joinedDifferently() {
+            List<RowTrace> traces = new java.util.ArrayList<>();
+            TokenizedData<TokenizedPair> d = new ExampleTokenizer(words, null, TruncationSettings.unlimited(),
+                    BadRowPolicy.ERROR).withTrace(traces::add)
+                    .tokenizePairs(List.of(pair("glued", "a b", "c", " d"), pair("apart", "a b", " c", " d")));
+            assertThat(d.joinedDifferently()).isEqualTo(1);
+            assertThat(d.summary()).contains("1 example tokenises differently when prompt and response are joined");
+            assertThat(traces).hasSize(2);
+            assertThat(traces.get(0).joinedDiffers()).containsExactly(true, false);
+            assertThat(traces.get(1).joinedDiffers()).containsExactly(false, false);
+            assertThat(traces.get(0).promptText()).isEqualTo("a b");
+            assertThat(traces.get(0).responseTexts()).containsExactly("c", " d");
+        }
+    }
 }

@@ -355,11 +355,16 @@ class PreferenceDataLoaderTest {
         }
 
         @Test
-        @DisplayName("very long texts are kept whole (they are truncated later, never rejected at load time)")
+        @DisplayName("long texts up to data.max_field_chars are kept whole (truncated later); a longer one is a bad row naming the field")
         void longText() {
+            String big = "word ".repeat(190_000);
+            LoadResult r = load("long.jsonl", lines("{\"prompt\": \"p\", \"chosen\": \"" + big + "\", \"rejected\": \"r\"}"));
+            assertThat(((Content.Text) ((PairedExample) r.examples().get(0)).chosen()).text()).hasSize(big.length());
             String huge = "word ".repeat(2_000_000);
-            LoadResult r = load("long.jsonl", lines("{\"prompt\": \"p\", \"chosen\": \"" + huge + "\", \"rejected\": \"r\"}"));
-            assertThat(((Content.Text) ((PairedExample) r.examples().get(0)).chosen()).text()).hasSize(huge.length());
+            assertThatThrownBy(() -> load("huge.jsonl", lines("{\"prompt\": \"p\", \"chosen\": \"" + huge
+                    + "\", \"rejected\": \"r\"}"))).isInstanceOf(DpoException.class)
+                    .hasMessageContaining("huge.jsonl:1: field 'chosen': has 10000000 characters, over the limit "
+                            + "data.max_field_chars = 1000000");
         }
     }
 

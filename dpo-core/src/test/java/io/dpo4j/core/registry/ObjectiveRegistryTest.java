@@ -153,7 +153,13 @@ class ObjectiveRegistryTest {
             ClassLoader cp = withServices(T + "TwinB");
             ObjectiveRegistry r = ObjectiveRegistry.discover(cp, List.of(jar));
             assertThat(r.problems()).extracting(LoadProblem::message).allSatisfy(m -> assertThat(m)
-                    .contains("TwinA").contains("TwinB").contains(jar.toString()));
+                    .contains("TwinA").contains("TwinB").contains(jar.toString())
+                    .contains("duplicate objective id 'twin'").contains("neither is used until one is removed")
+                    .contains("'twin' is a built-in objective: a plugin must not reuse a built-in id"));
+            assertThat(r.ids()).doesNotContain("twin");
+            assertThatThrownBy(() -> r.require("twin")).isInstanceOf(UnknownObjectiveException.class)
+                    .hasMessageContaining("'twin' was found but refused")
+                    .hasMessageContaining("a plugin must not reuse a built-in id");
         }
 
         @Test
@@ -178,5 +184,7 @@ class ObjectiveRegistryTest {
         ObjectiveRegistry r = ObjectiveRegistry.of(List.of(new DpoObjective(), new TestObjectives.Good()));
         assertThatThrownBy(() -> r.require("dpoo")).isInstanceOf(UnknownObjectiveException.class)
                 .hasMessage("unknown objective 'dpoo' (did you mean 'dpo'?); known objectives: dpo, good-plugin");
+        assertThatThrownBy(() -> r.require("sigmoid")).hasMessageStartingWith(
+                "unknown objective 'sigmoid' (did you mean 'dpo'? 'sigmoid' is TRL's name for it)");
     }
 }

@@ -28,8 +28,8 @@ import java.util.stream.Stream;
 public final class FaultTable {
 
     /** The suite's areas, in the table's order. */
-    public static final List<String> AREAS = List.of("data", "configuration", "preflight", "numeric faults",
-            "checkpoints", "interruption");
+    public static final List<String> AREAS = List.of("data", "configuration", "preflight", "hostile input",
+            "overwrite safety", "numeric faults", "resource faults", "checkpoints", "interruption");
 
     /** The system property that lets a test run rewrite {@link #DOCS_FILE}. */
     public static final String UPDATE_PROPERTY = "dpo4j.faultTable.update";

@@ -1,2 +1,2 @@
-/** Two objectives from TRL's family that dpo4j does not ship, packaged as a third-party plugin. */
+/** Two published objectives that dpo4j does not ship (DPO-Shift, SimPER), packaged as a third-party plugin. */
 package org.example.objectives;

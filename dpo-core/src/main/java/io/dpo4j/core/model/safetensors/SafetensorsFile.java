@@ -17,7 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -110,7 +113,9 @@ public final class SafetensorsFile implements Closeable {
         try {
             root = JSON.readTree(header);
         } catch (JsonProcessingException e) {
-            throw corrupt(file, "the header is not valid JSON (" + e.getOriginalMessage() + ")");
+            // Its position only: the header's content is not the user's to see quoted back.
+            String at = e.getLocation() == null ? "" : " (at character " + e.getLocation().getColumnNr() + ")";
+            throw corrupt(file, "the header is not valid JSON" + at);
         }
         if (root == null || !root.isObject()) {
             throw corrupt(file, "the header is not a JSON object");
@@ -128,7 +133,41 @@ public final class SafetensorsFile implements Closeable {
             }
             tensors.put(name, parseEntry(file, name, node, dataSize));
         }
+        checkContiguous(file, tensors, dataSize);
         return tensors;
+    }
+
+    /**
+     * As the reference library does: the tensors' byte ranges, in order, must tile the data exactly —
+     * no two overlap, no gap between them, nothing after the last one.
+     */
+    private static void checkContiguous(Path file, Map<String, TensorEntry> tensors, long dataSize) {
+        List<TensorEntry> ordered = new ArrayList<>(tensors.values());
+        ordered.sort(Comparator.comparingLong(TensorEntry::begin).thenComparingLong(TensorEntry::end));
+        long expected = 0;
+        TensorEntry previous = null;
+        for (TensorEntry e : ordered) {
+            if (e.begin() < expected) {
+                throw corrupt(file, "tensors " + previous.name() + " " + range(previous) + " and " + e.name() + " "
+                        + range(e) + " overlap (data_offsets must not share bytes)");
+            }
+            if (e.begin() > expected) {
+                throw corrupt(file, "data bytes [" + expected + ", " + e.begin() + ") "
+                        + (previous == null ? "before the first tensor " + e.name() : "between tensors " + previous.name()
+                        + " and " + e.name()) + " belong to no tensor (data_offsets must be contiguous)");
+            }
+            expected = e.end();
+            previous = e;
+        }
+        if (expected != dataSize) {
+            throw corrupt(file, "the data has " + dataSize + " bytes but the tensors cover only " + expected
+                    + (previous == null ? "" : " (the last, " + previous.name() + ", ends there)")
+                    + "; trailing bytes belong to no tensor");
+        }
+    }
+
+    private static String range(TensorEntry e) {
+        return "[" + e.begin() + ", " + e.end() + "]";
     }
 
     private static TensorEntry parseEntry(Path file, String name, JsonNode node, long dataSize) {

@@ -46,6 +46,8 @@ public final class SafetensorsWriter {
             }
             out.force(true);
             return total;
+        } catch (IOException e) {
+            throw io.dpo4j.core.io.ResourceFailures.withPath(file, e);
         }
     }
 

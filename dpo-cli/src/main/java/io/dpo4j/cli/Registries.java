@@ -1,0 +1,25 @@
+package io.dpo4j.cli;
+
+import io.dpo4j.core.registry.ObjectiveRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/** The objective registry a configuration file's {@code plugins:} adds to, for commands that read one. */
+final class Registries {
+
+    private Registries() {
+    }
+
+    static Function<List<Path>, ObjectiveRegistry> of(DpoCommand root) {
+        return plugins -> {
+            if (plugins.isEmpty()) {
+                return root.registry();
+            }
+            List<Path> all = new ArrayList<>(root.pluginPaths());
+            all.addAll(plugins);
+            return ObjectiveRegistry.discover(DpoCommand.class.getClassLoader(), all);
+        };
+    }
+}

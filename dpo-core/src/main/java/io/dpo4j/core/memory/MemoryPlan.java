@@ -1,0 +1,291 @@
+package io.dpo4j.core.memory;
+
+import io.dpo4j.core.model.LlamaConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The estimated peak resident memory of a training run, computed from the architecture and the settings
+ * before anything is loaded: the larger of the two phases, the no-grad reference pass and the training
+ * step, each a sum of named terms (bytes).
+ *
+ * <p><b>Training step:</b> runtime (JVM, libtorch, MKL); parameters as held (float32, or FLOAT16 for a
+ * frozen LoRA base's decoder matrices); the trainable parameters' gradients (4 bytes each) and AdamW's two
+ * moments (8 bytes each); the optimizer's per-tensor scratch (a few copies of the largest trainable tensor);
+ * the activations autograd keeps — per token and layer {@code 6d + 4·q + 5·kv + 5·I + H·T} floats (norm
+ * inputs and scales, q/k/v before and after rotary, attention probabilities, the MLP's gate, sigmoid,
+ * up and products), or with checkpointing one {@code d}-vector per token and layer plus one layer's graph;
+ * the backward's transient gradients of one layer; the log-prob kernel (its tile budget and the response
+ * rows). <b>Reference pass:</b> runtime, parameters, and one layer's no-grad intermediates for its batch.
+ *
+ * <p>The coefficients are counted from this project's code and calibrated against measured peaks
+ * ({@code docs/models.md} lists planned against measured); the target is ±25%.
+ */
+public final class MemoryPlan {
+
+    /** Resident memory of the JVM, libtorch and MKL with a model's first passes run (measured: 0.2–0.4 GiB). */
+    static final long RUNTIME_BYTES = 300L << 20;
+    /** glibc's largest dynamic mmap threshold: freed blocks above it go back to the system. */
+    static final long MMAP_THRESHOLD_MAX = 32L << 20;
+    /**
+     * Fitted: the freed small blocks (below {@link #MMAP_THRESHOLD_MAX}) glibc keeps, in layers' worth. On the
+     * SmolLM2-135M and Qwen2.5-0.5B shapes with LoRA + checkpointing at 8 × 512 tokens the step's resident
+     * memory grew 2.7 and 2.3 GB more than its live tensors, 3.7 and 4.6 times one layer's small blocks.
+     * With {@code MALLOC_MMAP_THRESHOLD_=4194304} the same SmolLM2 step peaked at 1.6 instead of 2.9 GiB
+     * (2 pairs): the retention is the allocator's, not live arrays.
+     */
+    static final double ALLOCATOR_RETENTION = 4;
+
+    /** A named amount of memory. */
+    public record Term(String name, long bytes) {
+    }
+
+    private final PlanInput input;
+    private final List<Term> training;
+    private final List<Term> reference;
+
+    private MemoryPlan(PlanInput input, List<Term> training, List<Term> reference) {
+        this.input = input;
+        this.training = List.copyOf(training);
+        this.reference = List.copyOf(reference);
+    }
+
+    /** The plan of a run. */
+    public static MemoryPlan of(PlanInput in) {
+        LlamaConfig m = in.model();
+        long d = m.hiddenSize();
+        long q = (long) m.numHeads() * m.headDim();
+        long kv = (long) m.numKeyValueHeads() * m.headDim();
+        long inter = m.intermediateSize();
+        long heads = m.numHeads();
+        long layers = m.numLayers();
+        long tokens = (long) in.sequences() * in.tokens();
+        long vocab = m.vocabSize();
+        long embedding = vocab * d;
+        long lmHead = m.tieWordEmbeddings() ? 0 : vocab * d;
+        long layerMatrices = layers * (d * q + 2 * d * kv + q * d + 3 * d * inter);
+        long total = m.parameterCount();
+        long other = total - layerMatrices - embedding - lmHead;
+
+        List<Term> train = new ArrayList<>();
+        train.add(new Term("runtime (JVM, libtorch)", RUNTIME_BYTES));
+        long weightBytes = in.lora() && in.halfFrozen() ? 2 * layerMatrices + 4 * (total - layerMatrices) : 4 * total;
+        train.add(new Term(in.lora() && in.halfFrozen() ? "parameters (decoder matrices FLOAT16)" : "parameters (float32)",
+                weightBytes));
+        long trainable;
+        long largestTrainable;
+        if (in.lora()) {
+            long perLayer = in.loraModulesPerLayer() <= 0 ? 0 : loraPerLayer(in.loraRank(), in.loraModulesPerLayer(), d, q,
+                    kv, inter);
+            trainable = layers * perLayer;
+            largestTrainable = (long) in.loraRank() * Math.max(inter, d);
+        } else {
+            trainable = total;
+            largestTrainable = Math.max(embedding, Math.max(lmHead, d * inter));
+        }
+        train.add(new Term(in.lora() ? "LoRA gradients" : "gradients", 4 * trainable));
+        train.add(new Term(in.lora() ? "LoRA AdamW state" : "AdamW state (2 moments)", 8 * trainable));
+        train.add(new Term("optimizer scratch (largest tensor ×4)", 16 * largestTrainable));
+        // Floats per token, by width (d, q, kv, I, H·T). Saved: what autograd keeps of a layer for its backward.
+        // All: every output of the layer's operations, alive until the layer's scope closes (a checkpointed
+        // recomputation keeps them through the layer's backward). Backward: one layer's gradients at their peak.
+        double[] saved = {6, 4, 5, 5, 1};
+        double[] all = {10, 9, 6, 5, 3};
+        double[] backward = {4, 0, 0, 4, 3};
+        if (in.lora()) {
+            double[] outs = loraOutputs(in.loraModulesPerLayer());
+            for (int i = 0; i < 4; i++) {
+                all[i] += 3 * outs[i]; // B·(A·x), scaled, added to the projection
+            }
+        }
+        if (in.lora() && in.loraDropout()) {
+            saved[0] += in.loraModulesPerLayer(); // each adapted input's masked copy
+            all[0] += in.loraModulesPerLayer();
+        }
+        long[] widths = {d, q, kv, inter, heads * in.tokens()};
+        long oneLayer = 0;
+        long savedBytes = 0;
+        for (int i = 0; i < widths.length; i++) {
+            long tensor = 4 * tokens * widths[i];
+            // glibc returns blocks above its largest mmap threshold (32 MiB) to the system when freed; smaller
+            // ones stay in its heaps, and a layer's worth of them is not reused exactly: measured, a step
+            // holds about ALLOCATOR_RETENTION such layers' worth beyond the live tensors.
+            double factor = tensor > MMAP_THRESHOLD_MAX ? 1 : 1 + ALLOCATOR_RETENTION;
+            oneLayer += (long) (factor * (all[i] + backward[i]) * tensor);
+            savedBytes += (long) (saved[i] * tensor);
+        }
+        if (in.checkpointing()) {
+            train.add(new Term("activations (checkpointed: layer inputs)", 4 * tokens * d * layers));
+            train.add(new Term("one layer recomputed with its backward, and allocator retention", oneLayer));
+        } else {
+            train.add(new Term("activations (" + layers + " layers' graphs)", savedBytes * layers));
+            train.add(new Term("one layer's intermediates and backward, and allocator retention", oneLayer));
+        }
+        if (in.lora() && in.halfFrozen()) {
+            // autograd keeps each layer's widened float32 weights for the input gradient
+            long widened = in.checkpointing() ? 4 * layerMatrices / layers : 4 * layerMatrices;
+            train.add(new Term("float32 copies of FLOAT16 weights in the graph", widened));
+        }
+        long responseRows = (long) in.sequences() * in.responseTokens();
+        train.add(new Term("log-prob kernel (tiles, response rows)", in.kernelBudgetBytes() + 4 * (3 * responseRows * d
+                + tokens * d)));
+
+        List<Term> ref = new ArrayList<>();
+        if (in.referenceRows() > 0) {
+            long refTokens = (long) in.referenceRows() * in.tokens();
+            ref.add(new Term("runtime (JVM, libtorch)", RUNTIME_BYTES));
+            ref.add(new Term("parameters (float32)", in.lora() && in.halfFrozen() ? weightBytes : 4 * total));
+            double refAll = 10 * d + 9 * q + 6 * kv + 5 * inter + 3 * heads * (double) in.tokens();
+            long refLayer = (long) (4 * refAll * refTokens);
+            ref.add(new Term("one layer's no-grad intermediates", refLayer));
+            ref.add(new Term("log-prob kernel", in.kernelBudgetBytes() + 4 * 2 * refTokens * d));
+        }
+        return new MemoryPlan(in, train, ref);
+    }
+
+    /** How many adapted projections output each width (d, q, kv, I), in the order q, v, k, o, gate, up, down. */
+    private static double[] loraOutputs(int modules) {
+        int[] width = {1, 2, 2, 0, 3, 3, 0}; // q → q; v, k → kv; o → d; gate, up → I; down → d
+        double[] out = new double[4];
+        for (int i = 0; i < Math.min(modules, width.length); i++) {
+            out[width[i]]++;
+        }
+        return out;
+    }
+
+    private static long loraPerLayer(int r, int modules, long d, long q, long kv, long inter) {
+        // (in + out) · r per module; the projections in order of PEFT's usual choice: q, v, k, o, gate, up, down
+        long[] sizes = {d + q, d + kv, d + kv, q + d, d + inter, d + inter, inter + d};
+        long sum = 0;
+        for (int i = 0; i < Math.min(modules, sizes.length); i++) {
+            sum += sizes[i] * r;
+        }
+        return sum;
+    }
+
+    /** What it was computed from. */
+    public PlanInput input() {
+        return input;
+    }
+
+    /** The training step's terms. */
+    public List<Term> trainingTerms() {
+        return training;
+    }
+
+    /** The reference pass's terms (empty when none runs). */
+    public List<Term> referenceTerms() {
+        return reference;
+    }
+
+    /** The training step's estimated peak. */
+    public long trainingBytes() {
+        return training.stream().mapToLong(Term::bytes).sum();
+    }
+
+    /** The reference pass's estimated peak (0 when none runs). */
+    public long referenceBytes() {
+        return reference.stream().mapToLong(Term::bytes).sum();
+    }
+
+    /** The run's estimated peak: the larger phase. */
+    public long peakBytes() {
+        return Math.max(trainingBytes(), referenceBytes());
+    }
+
+    /** The terms of the larger phase, biggest first. */
+    public List<Term> biggestTerms() {
+        List<Term> t = new ArrayList<>(trainingBytes() >= referenceBytes() ? training : reference);
+        t.sort(Comparator.comparingLong(Term::bytes).reversed());
+        return t;
+    }
+
+    /** Bytes as GB with one decimal (10^9, as {@code free -g} prints GiB: the unit is named). */
+    public static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
+
+    /** The plan as log lines. */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        PlanInput in = input;
+        lines.add(String.format(Locale.ROOT, "memory plan: peak about %s (%s; %d sequences × %d tokens per micro-batch%s%s)",
+                gib(peakBytes()), in.lora() ? "LoRA r " + in.loraRank() + " on " + in.loraModulesPerLayer()
+                        + " projections per layer" : "full fine-tuning", in.sequences(), in.tokens(),
+                in.checkpointing() ? ", activation checkpointing" : "", in.lora() && in.halfFrozen()
+                        ? ", FLOAT16 frozen base" : ""));
+        lines.add("  training step " + gib(trainingBytes()) + ": " + join(training));
+        if (!reference.isEmpty()) {
+            lines.add("  reference pass " + gib(referenceBytes()) + " (" + in.referenceRows() + " sequences a batch): "
+                    + join(reference));
+        }
+        return lines;
+    }
+
+    /**
+     * Empty when the plan fits in {@code availableBytes}; otherwise the one-paragraph refusal: the estimate
+     * against what is available, the biggest terms, and the settings that would fit (each with its estimate).
+     */
+    public java.util.Optional<String> refusal(long availableBytes) {
+        if (peakBytes() <= availableBytes) {
+            return java.util.Optional.empty();
+        }
+        List<Term> big = biggestTerms();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "this run needs about %s of memory at its peak (the %s) but %s is available; the biggest terms: ",
+                gib(peakBytes()), trainingBytes() >= referenceBytes() ? "training step" : "reference pass",
+                gib(availableBytes)));
+        for (int i = 0; i < Math.min(3, big.size()); i++) {
+            sb.append(i == 0 ? "" : ", ").append(big.get(i).name()).append(' ').append(gib(big.get(i).bytes()));
+        }
+        List<String> fits = new ArrayList<>();
+        PlanInput in = input;
+        if (!in.checkpointing()) {
+            consider(fits, "training.activation_checkpointing: true", in.withCheckpointing(true), availableBytes);
+        }
+        if (!in.lora()) {
+            consider(fits, "lora: {r: 16, target_modules: all-linear}", in.withLora(16, 7), availableBytes);
+            consider(fits, "lora: {r: 16, target_modules: all-linear} with checkpointing",
+                    in.withLora(16, 7).withCheckpointing(true), availableBytes);
+        }
+        for (int seqs = in.sequences() / 2; seqs >= 1; seqs /= 2) {
+            int factor = in.sequences() / seqs;
+            if (consider(fits, "a micro-batch of " + Math.max(1, seqs / 2) + " pair(s) (batch_size " + Math.max(1, seqs / 2)
+                    + ", gradient_accumulation ×" + factor + ")", in.withSequences(Math.max(1, seqs),
+                    Math.min(in.referenceRows(), Math.max(1, seqs))), availableBytes)) {
+                break;
+            }
+        }
+        for (int len = in.tokens() / 2; len >= 64; len /= 2) {
+            if (consider(fits, "data.max_length " + len, in.withTokens(len), availableBytes)) {
+                break;
+            }
+        }
+        sb.append(". ");
+        sb.append(fits.isEmpty() ? "No single change of checkpointing, LoRA, micro-batch or max_length fits: combine them "
+                + "or use a machine with more memory" : "Settings that would fit: " + String.join("; ", fits));
+        return java.util.Optional.of(sb.toString());
+    }
+
+    private static boolean consider(List<String> fits, String change, PlanInput alternative, long available) {
+        long peak = of(alternative).peakBytes();
+        if (peak <= available) {
+            fits.add(change + " (about " + gib(peak) + ")");
+            return true;
+        }
+        return false;
+    }
+
+    private static String join(List<Term> terms) {
+        StringBuilder sb = new StringBuilder();
+        for (Term t : terms) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(t.name()).append(' ').append(gib(t.bytes()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,77 @@
+package io.dpo4j.core.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dpo4j.core.model.LlamaConfig;
+import io.dpo4j.core.model.ModelFamily;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The memory plan")
+class MemoryPlanTest {
+
+    /** Qwen2.5-0.5B's architecture. */
+    static final LlamaConfig QWEN = LlamaConfig.builder().family(ModelFamily.QWEN2).vocabSize(151936).hiddenSize(896)
+            .intermediateSize(4864).numLayers(24).numHeads(14).numKeyValueHeads(2).headDim(64).attentionBias(true)
+            .tieWordEmbeddings(true).tokenIds(null, List.of(151643), null).build();
+
+    private static PlanInput full(boolean checkpointing) {
+        return new PlanInput(QWEN, 8, 512, 384, 0, 0, false, checkpointing, false, 8, 32L << 20);
+    }
+
+    private static long term(MemoryPlan plan, String prefix) {
+        return plan.trainingTerms().stream().filter(t -> t.name().startsWith(prefix)).mapToLong(MemoryPlan.Term::bytes)
+                .sum();
+    }
+
+    @Test
+    @DisplayName("counts parameters, gradients and AdamW's two moments exactly: 4, 4 and 8 bytes a trainable value")
+    void stateTerms() {
+        MemoryPlan plan = MemoryPlan.of(full(true));
+        long p = QWEN.parameterCount();
+        assertThat(term(plan, "parameters")).isEqualTo(4 * p);
+        assertThat(term(plan, "gradients")).isEqualTo(4 * p);
+        assertThat(term(plan, "AdamW")).isEqualTo(8 * p);
+        MemoryPlan lora = MemoryPlan.of(full(true).withLora(16, 7));
+        // r 16 on q, k, v, o, gate, up, down: (in + out)·r per projection
+        long perLayer = 16L * ((896 + 896) + 2 * (896 + 128) + (896 + 896) + 2 * (896 + 4864) + (4864 + 896));
+        assertThat(term(lora, "LoRA gradients")).isEqualTo(4 * 24 * perLayer);
+        assertThat(term(lora, "LoRA AdamW")).isEqualTo(8 * 24 * perLayer);
+    }
+
+    @Test
+    @DisplayName("checkpointing, LoRA, FLOAT16, fewer tokens each lower the estimate")
+    void settingsLowerThePeak() {
+        long fullPeak = MemoryPlan.of(full(false)).peakBytes();
+        long ckpt = MemoryPlan.of(full(true)).peakBytes();
+        long lora = MemoryPlan.of(full(true).withLora(16, 7)).peakBytes();
+        PlanInput half = new PlanInput(QWEN, 8, 512, 384, 16, 7, false, true, true, 8, 32L << 20);
+        assertThat(ckpt).isLessThan(fullPeak);
+        assertThat(lora).isLessThan(ckpt);
+        assertThat(MemoryPlan.of(half).peakBytes()).isLessThan(lora);
+        assertThat(MemoryPlan.of(full(false).withTokens(256)).peakBytes()).isLessThan(fullPeak);
+        assertThat(MemoryPlan.of(full(false).withSequences(2, 2)).peakBytes()).isLessThan(fullPeak);
+    }
+
+    @Test
+    @DisplayName("a plan that fits gives no refusal; one that does not names its biggest terms and the settings that fit")
+    void refusal() {
+        MemoryPlan plan = MemoryPlan.of(full(false));
+        assertThat(plan.refusal(plan.peakBytes())).isEmpty();
+        long available = MemoryPlan.of(full(true)).peakBytes() + (1L << 30);
+        Optional<String> message = plan.refusal(available);
+        assertThat(message).isPresent();
+        assertThat(message.get()).contains("needs about " + MemoryPlan.gib(plan.peakBytes()))
+                .contains(MemoryPlan.gib(available) + " is available").contains("activations")
+                .contains("training.activation_checkpointing: true").contains("lora:").doesNotContain("\n");
+        assertThat(plan.describe().get(0)).startsWith("memory plan: peak about");
+    }
+
+    @Test
+    @DisplayName("nothing fits: the message says so")
+    void nothingFits() {
+        assertThat(MemoryPlan.of(full(false)).refusal(1L << 20).orElseThrow()).contains("No single change");
+    }
+}
