@@ -27,12 +27,24 @@ public final class Preflight {
     /** Everything above; throws a {@link DpoException} naming the first problem. */
     public static void check(TrainConfig config, boolean resume, boolean overwrite, boolean needsReference)
             throws IOException {
+        check(config, resume, overwrite, needsReference, architecture -> { });
+    }
+
+    /**
+     * As {@link #check(TrainConfig, boolean, boolean, boolean)}, with {@code architectureCheck} run on the
+     * model's {@code config.json} as soon as it is read, before the tokenizer and the weights' headers
+     * (the memory plan: a run that cannot fit is refused first, with the plan).
+     */
+    public static void check(TrainConfig config, boolean resume, boolean overwrite, boolean needsReference,
+            java.util.function.Consumer<LlamaConfig> architectureCheck) throws IOException {
         config.device().requireAvailable(); // a GPU on a CPU-only libtorch fails here, before anything exists
         RunFolder.check(config, resume, overwrite);
         Integer modelVocabulary = null;
         if (!TrainConfig.TINY.equals(config.model())) {
             Path model = ModelHub.requireModelFolder(Path.of(config.model()), "model");
-            modelVocabulary = LlamaConfig.read(model.resolve(HuggingFaceCheckpoint.CONFIG)).vocabSize();
+            LlamaConfig architecture = LlamaConfig.read(model.resolve(HuggingFaceCheckpoint.CONFIG));
+            architectureCheck.accept(architecture);
+            modelVocabulary = architecture.vocabSize();
             try (TextTokenizer tokenizer = TextTokenizer.load(model)) {
                 RunFolder.checkTokenizer(tokenizer, modelVocabulary, model);
             }

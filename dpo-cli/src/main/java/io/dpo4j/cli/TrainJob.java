@@ -84,7 +84,20 @@ public final class TrainJob {
         // run leaves no run folder behind.
         boolean needsReference = config.objectives().stream()
                 .anyMatch(o -> o.configured().requirements().needsReference());
-        Preflight.check(config, options.resume(), options.overwrite(), needsReference);
+        // Unset length limits default for the model (the tiny one's are fixed); activation checkpointing
+        // follows the model's size; a run that cannot fit is refused with the memory plan before anything
+        // is loaded or created.
+        LlamaConfig[] architecture = new LlamaConfig[1];
+        TruncationSettings[] lengths = {Lengths.resolve(config.data(), true, Integer.MAX_VALUE)};
+        Integer[] referenceRows = new Integer[1];
+        boolean[] checkpointing = new boolean[1];
+        Preflight.check(config, options.resume(), options.overwrite(), needsReference, a -> {
+            architecture[0] = a;
+            lengths[0] = Lengths.resolve(config.data(), false, a.maxPositionEmbeddings());
+            checkpointing[0] = MemoryPlanning.checkpointing(config, a.parameterCount());
+            referenceRows[0] = Math.max(1, MemoryPlanning.check(config, lengths[0], a, checkpointing[0],
+                    needsReference && !LoraRun.liveReference(config), log).input().referenceRows());
+        });
         Path cache = options.cacheDir() == null ? defaultCacheDir(out) : options.cacheDir();
         Path synthetic = null;
         if (needsSynthetic()) {
@@ -101,27 +114,14 @@ public final class TrainJob {
         if (config.sft().data() != null && warmsUp()) {
             TextCorpus.read(Path.of(config.sft().data())); // a malformed corpus stops the run here, not after setup
         }
-        boolean tiny = TrainConfig.TINY.equals(config.model());
-        LlamaConfig architecture = tiny ? null : LlamaConfig.read(ModelHub.requireModelFolder(Path.of(config.model()),
-                "model").resolve(HuggingFaceCheckpoint.CONFIG));
-        long parameters = architecture == null ? 0 : architecture.parameterCount();
-        // Unset length limits default for the model (the tiny one's are fixed).
-        TruncationSettings lengths = Lengths.resolve(d, tiny, architecture == null ? Integer.MAX_VALUE
-                : architecture.maxPositionEmbeddings());
-        boolean checkpointing = MemoryPlanning.checkpointing(config, parameters);
-        Integer referenceRows = null;
-        if (architecture != null) {
-            // Before anything is loaded or created: a run that cannot fit is refused here, with the plan.
-            referenceRows = Math.max(1, MemoryPlanning.check(config, lengths, architecture, checkpointing,
-                    needsReference && !LoraRun.liveReference(config), log).input().referenceRows());
-        }
+        long parameters = architecture[0] == null ? 0 : architecture[0].parameterCount();
         RunFolder.prepare(config, options.resume(), options.overwrite(), log);
         Threads.configure(config.threads(), parameters);
         // The cache folder is created by the first write into it: a run refused at load touches nothing outside its folder.
-        Path initial = new ModelHub(cache, log).initialPolicy(config.model(), config.seed(), warmUp(lengths), synthetic,
+        Path initial = new ModelHub(cache, log).initialPolicy(config.model(), config.seed(), warmUp(lengths[0]), synthetic,
                 kernel);
         int maxPositions = LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG)).maxPositionEmbeddings();
-        Lengths.report(d, lengths, maxPositions, log);
+        Lengths.report(d, lengths[0], maxPositions, log);
 
         TrainConfig.Training t = config.training();
         TrainConfig.Optimizer o = config.optimizer();
@@ -137,7 +137,7 @@ public final class TrainJob {
                 .epochs(t.epochs())
                 .seed(config.seed())
                 .kernel(kernel)
-                .truncation(lengths)
+                .truncation(lengths[0])
                 .onBadRow(d.onBadRow())
                 .addBos(d.addBos())
                 .evaluation(evaluation)
@@ -146,8 +146,12 @@ public final class TrainJob {
                 .saveModelTo(out.resolve("model"))
                 .device(config.device())
                 .log(log);
-        if (referenceRows != null) {
-            b.referenceBatchRows(referenceRows);
+        if (config.lora().enabled()) {
+            b.lora(LoraRun.settings(config, out));
+        }
+        b.activationCheckpointing(checkpointing[0]);
+        if (referenceRows[0] != null) {
+            b.referenceBatchRows(referenceRows[0]);
         }
         if (t.maxSteps() != null) {
             b.steps(t.maxSteps());
@@ -156,7 +160,8 @@ public final class TrainJob {
         parts.getInstance(Key.get(LISTENERS, Names.named(TrainingBindings.EARLY))).forEach(b::earlyListener);
         parts.getInstance(Key.get(LISTENERS)).forEach(b::listener);
         try (TrainingResult r = b.build().fit()) {
-            Summary summary = new Summary(out, out.resolve("model"), r.steps(), r.seconds(), r.firstEvaluation(),
+            Path model = config.lora().enabled() ? LoraRun.output(config, out) : out.resolve("model");
+            Summary summary = new Summary(out, model, r.steps(), r.seconds(), r.firstEvaluation(),
                     r.lastEvaluation(), r.warnings(), r.referenceReused(), r.referenceScored());
             writeSummary(summary, checkpoints.lastStep());
             return summary;

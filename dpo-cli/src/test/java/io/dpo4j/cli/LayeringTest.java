@@ -126,4 +126,32 @@ class LayeringTest {
         noClasses().that().resideInAPackage("io.dpo4j.train..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.dpo4j.bench..", "io.dpo4j.cli..").check(classes);
     }
+
+    @Test
+    @DisplayName("the chat-template interpreter (io.dpo4j.core.jinja) is plain Java: no DJL, no other dpo4j package")
+    void jinjaStandsAlone() {
+        noClasses().that().resideInAPackage("io.dpo4j.core.jinja..").should().dependOnClassesThat()
+                .resideInAnyPackage("ai.djl..", "io.dpo4j.api..", "io.dpo4j.core.model..", "io.dpo4j.core.data..",
+                        "io.dpo4j.core.tokenizer..", "io.dpo4j.core.train..", "io.dpo4j.core.lora..",
+                        "io.dpo4j.core.memory..", "com.fasterxml.jackson..")
+                .check(classes);
+    }
+
+    @Test
+    @DisplayName("LoRA (io.dpo4j.core.lora) and the memory plan (io.dpo4j.core.memory) sit on the model, below the trainer")
+    void loraAndMemoryBelowTrainer() {
+        noClasses().that().resideInAnyPackage("io.dpo4j.core.lora..", "io.dpo4j.core.memory..").should()
+                .dependOnClassesThat().resideInAnyPackage("io.dpo4j.core.train..", "io.dpo4j.core.data..",
+                        "io.dpo4j.core.registry..", "io.dpo4j.core.objective..", "io.dpo4j.train..")
+                .check(classes);
+        noClasses().that().resideInAPackage("io.dpo4j.core.memory..").should().dependOnClassesThat()
+                .resideInAnyPackage("ai.djl..", "io.dpo4j.core.lora..").check(classes);
+    }
+
+    @Test
+    @DisplayName("the data pipeline's configuration stays in the application: the library never sees TrainConfig")
+    void configurationOnlyInTheApplication() {
+        noClasses().that().resideInAnyPackage("io.dpo4j.core..", "io.dpo4j.train..", "io.dpo4j.bench..")
+                .should().dependOnClassesThat().resideInAPackage("io.dpo4j.cli.config..").check(classes);
+    }
 }

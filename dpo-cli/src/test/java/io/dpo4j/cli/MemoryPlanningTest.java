@@ -25,6 +25,26 @@ class MemoryPlanningTest {
     @TempDir
     Path dir;
 
+    /** 300 GiB "available": the huge model's weights (255 GiB) pass the load-time footprint check, its training does not. */
+    private static final String AVAILABLE = String.valueOf(300L << 30);
+
+    private String previous;
+
+    @org.junit.jupiter.api.BeforeEach
+    void pretendMemory() {
+        previous = System.getProperty(io.dpo4j.core.model.ModelFootprint.AVAILABLE_PROPERTY);
+        System.setProperty(io.dpo4j.core.model.ModelFootprint.AVAILABLE_PROPERTY, AVAILABLE);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restoreMemory() {
+        if (previous == null) {
+            System.clearProperty(io.dpo4j.core.model.ModelFootprint.AVAILABLE_PROPERTY);
+        } else {
+            System.setProperty(io.dpo4j.core.model.ModelFootprint.AVAILABLE_PROPERTY, previous);
+        }
+    }
+
     /** A model folder whose config.json describes a model far larger than any machine here (weights never read). */
     private Path hugeModel() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("huge"));

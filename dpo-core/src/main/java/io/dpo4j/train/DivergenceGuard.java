@@ -20,14 +20,14 @@ public final class DivergenceGuard implements TrainingListener {
 
     @Override
     public void onStart(TrainingContext context) {
-        weightNorm = Gradients.weightNorm(context.policy().parameters());
+        weightNorm = Gradients.weightNorm(context.policy().trainableParameters());
     }
 
     @Override
     public void onStep(TrainingContext context, StepEvent e) {
-        double newNorm = Gradients.weightNorm(context.policy().parameters());
+        double newNorm = Gradients.weightNorm(context.policy().trainableParameters());
         Optional<String> broken = Double.isFinite(newNorm) ? Optional.empty()
-                : Gradients.firstNonFinite(context.policy().parameters());
+                : Gradients.firstNonFinite(context.policy().trainableParameters());
         if (broken.isPresent()) {
             throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: the weights are not finite "
                     + "after the optimizer update (%s first; learning rate %s, gradient norm %s; examples %s). %s; "

@@ -15,7 +15,7 @@ public final class NonFiniteGuard implements TrainingListener {
         if (Double.isFinite(e.loss()) && Double.isFinite(e.gradNorm())) {
             return;
         }
-        Gradients.zero(context.policy().parameters());
+        Gradients.zero(context.policy().trainableParameters());
         boolean lossOk = Double.isFinite(e.loss());
         throw new NonFiniteException(String.format(Locale.ROOT, "stopped at step %d: the %s is %s (examples %s). %s; "
                 + "lower optimizer.lr, check max_grad_norm, or look at those examples", e.step(),

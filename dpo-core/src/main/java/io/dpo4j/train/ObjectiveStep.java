@@ -19,6 +19,7 @@ import io.dpo4j.core.kernel.KernelForward;
 import io.dpo4j.core.kernel.LogProbInput;
 import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.model.LlamaModel;
+import io.dpo4j.core.model.TrunkPass;
 import io.dpo4j.core.train.ReferenceCache;
 import io.dpo4j.core.train.ReferencePass;
 import io.dpo4j.core.train.SequenceScorer;
@@ -43,6 +44,9 @@ final class ObjectiveStep {
     private final LogProbKernel kernel;
     private final ReferenceCache reference;
     private final int pad;
+    private final boolean liveReference;
+    private final boolean checkpointing;
+    private final long seed;
 
     /**
      * @param objective the (weighted sum of) objective(s)
@@ -50,10 +54,26 @@ final class ObjectiveStep {
      * @param pad the padding id
      */
     ObjectiveStep(ConfiguredObjective objective, LogProbKernel kernel, ReferenceCache reference, int pad) {
+        this(objective, kernel, reference, pad, false, false, 0);
+    }
+
+    /**
+     * @param reference the reference statistics (with {@code liveReference}: the validation sequences' only),
+     *     or null for a reference-free objective
+     * @param liveReference training batches' reference log-probs are scored live by the policy with its LoRA
+     *     adapters off
+     * @param checkpointing activation checkpointing per decoder layer in the training forward
+     * @param seed the run's seed (with the batch, it seeds the adapters' dropout)
+     */
+    ObjectiveStep(ConfiguredObjective objective, LogProbKernel kernel, ReferenceCache reference, int pad,
+            boolean liveReference, boolean checkpointing, long seed) {
         this.objective = objective;
         this.kernel = kernel;
         this.reference = reference;
         this.pad = pad;
+        this.liveReference = liveReference;
+        this.checkpointing = checkpointing;
+        this.seed = seed;
     }
 
     ConfiguredObjective objective() {
@@ -71,6 +91,7 @@ final class ObjectiveStep {
     Measured train(LlamaModel policy, StepBatch batch, double share, NDManager root) {
         try (NDManager step = root.newSubManager()) {
             NDArray klPolicy = null;
+            double[] klLive = null;
             Optional<PaddedSequences> mismatched = batch.mismatched();
             if (mismatched.isPresent()) {
                 // The KL reference point carries no gradient: scored outside the collector.
@@ -78,21 +99,34 @@ final class ObjectiveStep {
                 NDArray hm = SequenceScorer.hidden(policy, m, step);
                 klPolicy = kernel.statistics(LogProbInput.of(step, hm, policy.lmHeadWeight(), m.labels(),
                         m.responseMask())).logProbs();
+                if (liveReference) {
+                    klLive = LoraStage.liveReference(policy, kernel, m, step);
+                }
             }
             BatchArrays arrays = batch.padded(pad).toArrays(step, DataType.FLOAT32);
+            double[] live = liveReference ? LoraStage.liveReference(policy, kernel, arrays, step) : null;
             try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-                NDArray h = SequenceScorer.hidden(policy, arrays, step);
+                ai.djl.ndarray.types.Shape shape = arrays.inputIds().getShape();
+                // The seed of the micro-batch's LoRA dropout: fixed by the run's seed and the examples, so
+                // resuming redraws it.
+                TrunkPass pass = policy.trainingPass(arrays.inputIds(), arrays.attentionMask(),
+                        SequenceScorer.positions(step, (int) shape.get(0), (int) shape.get(1)), checkpointing,
+                        seed * 1_000_003L + batch.ids().hashCode());
+                NDArray h = pass.hidden();
+                Measured measured;
                 try (KernelForward f = kernel.forward(LogProbInput.of(step, h, policy.lmHeadWeight(),
                         arrays.labels(), arrays.responseMask()), gc)) {
                     NDArray leaf = f.statistics().logProbs().duplicate();
                     leaf.setRequiresGradient(true);
                     ObjectiveResult r = objective.compute(statistics(batch, leaf, arrays.responseTokens(), klPolicy,
-                            mismatched.orElse(null), step));
+                            mismatched.orElse(null), live, klLive, step));
                     gc.backward(Scalars.mul(r.loss(), share));
                     f.backward(leaf.getGradient());
-                    return new Measured(r.lossValue(), r.metrics(),
+                    measured = new Measured(r.lossValue(), r.metrics(),
                             (long) ObjectiveMath.toDoubles(arrays.responseTokens().sum())[0]);
                 }
+                pass.backward();
+                return measured;
             }
         }
     }
@@ -101,7 +135,7 @@ final class ObjectiveStep {
     ObjectiveResult evaluate(StepBatch batch, double[] policyLogProbs, NDManager manager) {
         double[] tokens = batch.responses().stream().mapToDouble(TokenIds::length).toArray();
         return objective.compute(statistics(batch, manager.create(policyLogProbs), manager.create(tokens), null, null,
-                manager));
+                null, null, manager));
     }
 
     /** The reference log-prob of each row, or null without a reference. */
@@ -118,9 +152,9 @@ final class ObjectiveStep {
 
     /** The statistics of a batch: the only place they are assembled. */
     private SequenceStatistics statistics(StepBatch batch, NDArray policy, NDArray tokens, NDArray klPolicy,
-            PaddedSequences klRows, NDManager m) {
+            PaddedSequences klRows, double[] live, double[] klLive, NDManager m) {
         DataType type = policy.getDataType();
-        double[] ref = referenceOf(batch.prompts(), batch.responses());
+        double[] ref = live != null ? live : referenceOf(batch.prompts(), batch.responses());
         if (batch.layout() == DataLayout.PAIRED) {
             NDIndex first = new NDIndex("0:" + batch.examples());
             NDIndex second = new NDIndex(batch.examples() + ":");
@@ -138,9 +172,9 @@ final class ObjectiveStep {
         if (ref != null) {
             s.put(Statistic.REFERENCE, m.create(ref).toType(type, false));
         }
-        if (klPolicy != null && reference != null) {
-            double[] kl = new double[klRows.rows()];
-            for (int r = 0; r < kl.length; r++) {
+        if (klPolicy != null && (klLive != null || reference != null)) {
+            double[] kl = klLive != null ? klLive : new double[klRows.rows()];
+            for (int r = 0; klLive == null && r < kl.length; r++) {
                 kl[r] = ReferencePass.lookup(reference, klRows.promptIds(r), klRows.responseIds(r));
             }
             s.put(Statistic.KL_POLICY, klPolicy).put(Statistic.KL_REFERENCE,

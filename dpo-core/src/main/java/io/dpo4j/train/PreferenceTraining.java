@@ -20,6 +20,7 @@ import io.dpo4j.core.train.AdamW;
 import io.dpo4j.core.train.CheckpointStore;
 import io.dpo4j.core.train.LearningRateSchedule;
 import io.dpo4j.core.train.ModelHub;
+import io.dpo4j.core.train.ReferenceCache;
 import io.dpo4j.core.train.TokenizerEncoder;
 import io.dpo4j.core.train.TrainerState;
 import io.dpo4j.core.train.TrainingCheckpoint;
@@ -97,7 +98,8 @@ public final class PreferenceTraining {
                     b.batchSize * b.gradientAccumulation), b.seed, false);
             long totalSteps = b.steps != null ? b.steps : (long) sampler.batchesPerEpoch() * b.epochs;
             MicroBatches micro = new MicroBatches(data, b.batchSize, pad, mismatched);
-            ReferenceStage.Outcome reference = needsReference ? ReferenceStage.run(b.reference, initial, data, sampler,
+            boolean liveReference = b.lora != null && b.lora.adaptersOffReference() && needsReference;
+            ReferenceStage.Outcome reference = needsReference && !liveReference ? ReferenceStage.run(b.reference, initial, data, sampler,
                     micro, totalSteps, mismatched, kernel, pad, b.referenceRows != null ? b.referenceRows
                             : 4 * b.batchSize, b.cacheDirectory, b.device, log) : null;
 
@@ -108,15 +110,13 @@ public final class PreferenceTraining {
                     log.println("resume: no usable checkpoint in " + b.resumeFrom + "; starting from the beginning");
                 }
             }
-            Path weights = resumeFrom.map(c -> c.folder().resolve("model")).orElse(initial);
+            // A LoRA checkpoint holds only the adapter: the frozen base is the initial policy.
+            Path weights = b.lora != null ? initial : resumeFrom.map(c -> c.folder().resolve("model")).orElse(initial);
             TrainerState state = resumeFrom.map(c -> TrainerState.read(c.folder())).orElse(null);
             if (state != null) {
                 log.println("resume: continuing from " + resumeFrom.get().folder() + " (step " + state.step() + " of "
                         + totalSteps + ")");
             }
-            ObjectiveStep step = new ObjectiveStep(objective, kernel, reference == null ? null : reference.cache(), pad);
-            Evaluator evaluator = new Evaluator(data, step, kernel, pad, special.eos(),
-                    tokenizer, b.evaluation, b.seed);
             NDManager root = NDManager.newBaseManager(b.device.toDjl());
             LlamaModel policy = null;
             TrainingContext context = null;
@@ -124,12 +124,23 @@ public final class PreferenceTraining {
             boolean done = false;
             try {
                 policy = HuggingFaceCheckpoint.load(weights, root.newSubManager());
+                if (b.lora != null) {
+                    LoraStage.attach(policy, b.lora, resumeFrom.map(CheckpointStore.Checkpoint::folder).orElse(null),
+                            b.seed, log);
+                }
                 OptimizerSettings o = b.optimizer;
                 AdamW adam = new AdamW(root, o.beta1(), o.beta2(), o.eps(), o.weightDecay());
                 if (state != null) {
                     TrainingCheckpoint.restoreOptimizer(adam, resumeFrom.get().folder(), state, root);
                 }
                 policy.setTrainable(true);
+                int referenceRows = b.referenceRows != null ? b.referenceRows : 4 * b.batchSize;
+                ReferenceCache referenceCache = liveReference ? LoraStage.validationReference(policy, data, kernel,
+                        pad, referenceRows, root, log) : reference == null ? null : reference.cache();
+                ObjectiveStep step = new ObjectiveStep(objective, kernel, referenceCache, pad, liveReference,
+                        b.activationCheckpointing, b.seed);
+                Evaluator evaluator = new Evaluator(data, step, kernel, pad, special.eos(), tokenizer, b.evaluation,
+                        b.seed);
                 listeners.add(new NonFiniteGuard());
                 listeners.add(new DivergenceGuard());
                 listeners.addAll(b.early);
@@ -148,7 +159,9 @@ public final class PreferenceTraining {
                     closeAll(listeners, context);
                 }
                 adam.close();
-                if (b.saveModelTo != null) {
+                if (b.lora != null) {
+                    LoraStage.saveFinal(policy, b.lora, b.saveModelTo, initial, log);
+                } else if (b.saveModelTo != null) {
                     HuggingFaceCheckpoint.save(policy, b.saveModelTo, SaveOptions.defaults().withTokenizerSource(initial));
                 }
                 java.util.Map<String, Double> lastTrain = null;
@@ -230,6 +243,8 @@ public final class PreferenceTraining {
         private TruncationSettings truncation = new TruncationSettings(64, 64, 128, TruncationPolicy.TRUNCATE);
         private BadRowPolicy onBadRow = BadRowPolicy.ERROR;
         private boolean addBos;
+        private LoraTraining lora;
+        private boolean activationCheckpointing;
         private Integer referenceRows;
         private EvaluationSettings evaluation = EvaluationSettings.defaults();
         private final List<TrainingListener> early = new ArrayList<>();
@@ -352,6 +367,21 @@ public final class PreferenceTraining {
             return this;
         }
 
+        /** LoRA adapters instead of full fine-tuning (default: none, every parameter trains). */
+        public Builder lora(LoraTraining settings) {
+            this.lora = settings;
+            return this;
+        }
+
+        /**
+         * Activation checkpointing per decoder layer: only each layer's input is kept in the forward and
+         * the layer is recomputed in backward (less memory, about a third more compute; default false).
+         */
+        public Builder activationCheckpointing(boolean on) {
+            this.activationCheckpointing = on;
+            return this;
+        }
+
         /** Sequences per batch of the reference pass (default 4 × batch size; a memory plan may size it). */
         public Builder referenceBatchRows(int rows) {
             OptimizerSettings.require(rows >= 1, "reference batch rows", rows, ">= 1");
@@ -398,7 +428,10 @@ public final class PreferenceTraining {
             return this;
         }
 
-        /** Saves the trained model there (Hugging Face layout) at the end. */
+        /**
+         * Saves the trained model there (Hugging Face layout) at the end; with {@link #lora}, the merged
+         * model, and only when {@link LoraTraining#merge()} asks for it.
+         */
         public Builder saveModelTo(Path folder) {
             this.saveModelTo = folder;
             return this;

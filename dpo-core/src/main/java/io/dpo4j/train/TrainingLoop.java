@@ -41,7 +41,7 @@ final class TrainingLoop {
     /** Runs every step; returns the last step's event (null when none ran). */
     StepEvent run() throws IOException {
         StepEvent last = null;
-        var parameters = context.policy().parameters();
+        var parameters = context.policy().trainableParameters();
         for (TrainingListener l : listeners) {
             l.onStart(context);
         }

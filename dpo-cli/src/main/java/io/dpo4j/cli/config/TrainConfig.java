@@ -219,18 +219,19 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         int threads = (Integer) v.get("threads");
         String model = (String) v.get("model");
         String reference = (String) v.get("reference");
-        if (!(root.has("lora") && root.section("lora").has("enabled"))) {
-            v.put("lora.enabled", root.has("lora")); // a lora section turns LoRA on unless it says enabled: false
+        JsonNode loraNode = root.raw("lora");
+        if (!(loraNode != null && loraNode.isObject() && loraNode.has("enabled"))) {
+            // A lora section turns LoRA on unless it says enabled: false.
+            v.put("lora.enabled", loraNode != null && !loraNode.isNull());
         }
         int r = (Integer) v.get("lora.r");
-        if (v.get("lora.alpha") == null) {
-            v.put("lora.alpha", 2.0 * r); // PEFT's usual lora_alpha = 2·r
-        }
+        // lora.alpha: null resolves to PEFT's usual 2·r (and stays null in the resolved file, which reads back the same).
+        double alpha = v.get("lora.alpha") == null ? 2.0 * r : (Double) v.get("lora.alpha");
         @SuppressWarnings("unchecked")
         List<String> targets = (List<String>) v.get("lora.target_modules");
-        JsonNode rawTargets = root.has("lora") ? root.section("lora").raw("target_modules") : null;
+        JsonNode rawTargets = loraNode != null && loraNode.isObject() ? loraNode.get("target_modules") : null;
         boolean targetRegex = rawTargets != null && rawTargets.isTextual();
-        Lora lora = new Lora((Boolean) v.get("lora.enabled"), r, (Double) v.get("lora.alpha"),
+        Lora lora = new Lora((Boolean) v.get("lora.enabled"), r, alpha,
                 (Double) v.get("lora.dropout"), targets, targetRegex, (Boolean) v.get("lora.use_rslora"),
                 (FrozenDtype) v.get("lora.frozen_dtype"), (LoraReference) v.get("lora.reference"),
                 (String) v.get("lora.adapter"), (Boolean) v.get("lora.merge"));
@@ -315,13 +316,13 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
         }
         List<String> targets = new ArrayList<>();
         if (!t.isArray() || t.isEmpty()) {
-            reader.violation(k.path(), t.toString(), "must be a non-empty list of module names, a regex string, "
+            reader.violation(k.path(), t, "must be a non-empty list of module names, a regex string, "
                     + "or all-linear");
             return (List<String>) k.defaultValue();
         }
         for (JsonNode n : t) {
             if (!n.isTextual() || n.asText().isBlank()) {
-                reader.violation(k.path(), n.toString(), "entries must be module names such as q_proj");
+                reader.violation(k.path(), n, "entries must be module names such as q_proj");
             } else {
                 targets.add(n.asText());
             }

@@ -15,8 +15,15 @@ public final class AvailableMemory {
     private AvailableMemory() {
     }
 
-    /** The bytes available to this process now, if known. */
+    /**
+     * The bytes available to this process now, if known; {@code -Ddpo4j.availableMemoryBytes}
+     * ({@link io.dpo4j.core.model.ModelFootprint#AVAILABLE_PROPERTY}, the one override of every memory
+     * check) replaces the measurement (0: unknown, no plan enforced).
+     */
     public static OptionalLong bytes() {
+        if (!System.getProperty(io.dpo4j.core.model.ModelFootprint.AVAILABLE_PROPERTY, "").isBlank()) {
+            return io.dpo4j.core.model.ModelFootprint.availableBytes();
+        }
         long available = meminfo("MemAvailable:");
         if (available < 0) {
             return OptionalLong.empty();

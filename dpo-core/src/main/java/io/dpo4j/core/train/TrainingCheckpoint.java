@@ -17,11 +17,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one training checkpoint holds: the model (Hugging Face layout, under {@code model/}), AdamW's
+ * What one training checkpoint holds: the model (Hugging Face layout, under {@code model/}; a LoRA run's
+ * adapter only, PEFT layout under {@code adapter/}), AdamW's
  * moments ({@code optimizer.safetensors}) and the {@link TrainerState}; written through a
  * {@link CheckpointStore} (atomic, checksummed), read back for an exact resume.
  */
 public final class TrainingCheckpoint {
+
+    /** A LoRA run's adapter folder in a checkpoint (PEFT layout; the base is the initial policy). */
+    public static final String ADAPTER = "adapter";
 
     /** The optimizer state's file in a checkpoint. */
     public static final String OPTIMIZER = "optimizer.safetensors";
@@ -33,8 +37,14 @@ public final class TrainingCheckpoint {
     public static Path write(CheckpointStore store, LlamaModel policy, AdamW adam, TrainerState state,
             Path tokenizerSource) throws IOException {
         return store.write(state.step(), folder -> {
-            HuggingFaceCheckpoint.save(policy, folder.resolve("model"), SaveOptions.defaults()
-                    .withTokenizerSource(tokenizerSource));
+            if (policy.adapter().orElse(null) instanceof io.dpo4j.core.lora.LoraAdapter lora) {
+                // The adapter only: the frozen base is the initial policy.
+                io.dpo4j.core.lora.PeftAdapterFiles.save(lora, folder.resolve(ADAPTER),
+                        tokenizerSource.toAbsolutePath().toString());
+            } else {
+                HuggingFaceCheckpoint.save(policy, folder.resolve("model"), SaveOptions.defaults()
+                        .withTokenizerSource(tokenizerSource));
+            }
             List<TensorSource> tensors = new ArrayList<>();
             adam.state().forEach((k, a) -> tensors.add(new ArraySource(k, a)));
             SafetensorsWriter.write(folder.resolve(OPTIMIZER), tensors,
