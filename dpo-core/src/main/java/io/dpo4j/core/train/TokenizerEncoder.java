@@ -45,16 +45,4 @@ public final class TokenizerEncoder implements TokenEncoder {
     public TextTokenizer tokenizer() {
         return tokenizer;
     }
-
-    /** Refuses a tokenizer without EOS, or whose ids do not fit the model's vocabulary. */
-    public static void checkVocabulary(TextTokenizer tokenizer, int modelVocabulary, java.nio.file.Path folder) {
-        long eos = tokenizer.eosTokenId().orElseThrow(() -> new io.dpo4j.core.DpoException(folder
-                + ": the tokenizer defines no end-of-sequence token (eos_token in tokenizer_config.json)"));
-        int size = tokenizer.vocabularySize().orElse(0);
-        if (size > modelVocabulary || eos >= modelVocabulary) {
-            throw new io.dpo4j.core.DpoException(folder + ": the tokenizer has " + Math.max(size, eos + 1)
-                    + " tokens (eos id " + eos + ") but the model's vocabulary has " + modelVocabulary
-                    + "; they do not belong together");
-        }
-    }
 }
