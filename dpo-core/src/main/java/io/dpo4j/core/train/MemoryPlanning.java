@@ -40,8 +40,10 @@ final class MemoryPlanning {
     /** The plan's input for this run (the reference batch filled in later). */
     static PlanInput input(TrainConfig config, LlamaConfig model, boolean checkpointing, int referenceRows) {
         int sequences = 2 * config.training().batchSize();
-        int tokens = config.data().maxLength();
-        int response = Math.max(1, Math.min(tokens - 1, config.data().maxResponseLength()));
+        io.dpo4j.core.data.TruncationSettings lengths = Lengths.resolve(config.data(),
+                TrainConfig.TINY.equals(config.model()), model.maxPositionEmbeddings());
+        int tokens = lengths.maxLength();
+        int response = Math.max(1, Math.min(tokens - 1, lengths.maxResponseLength()));
         int rank = 0;
         int modules = 0;
         if (config.lora().enabled()) {
