@@ -111,7 +111,8 @@ class ConfigFuzzTest {
             real("evaluation", "temperature", Range.positive(), 1.0),
             real("evaluation", "top_p", new Range(0, false, 1, true), 1.0),
             of("evaluation", "prompts", Kind.OPTIONAL_STRING, NODES.nullNode()),
-            choice("evaluation", "true_reward", "auto", "sentiment", "none"));
+            choice("evaluation", "true_reward", "auto", "sentiment", "none"),
+            choice("memory", "activation_checkpointing", "auto", "true", "false"), choice("memory", "check", "true", "false"));
 
     /** The objective's weight (its id and params are fuzzed their own way). */
     static final Key OBJECTIVE_WEIGHT = real("objective", "weight", Range.positive(), 1.0);

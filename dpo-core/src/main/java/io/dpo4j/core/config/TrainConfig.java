@@ -125,6 +125,9 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     /** How the frozen base of a LoRA run is held. */
     public enum FrozenDtype { FLOAT32, FLOAT16 }
 
+    /** A yes/no setting read as a choice (true or false), like {@code sft.enabled}. */
+    private enum OnOff { TRUE, FALSE }
+
     /** Activation checkpointing: auto turns it on for models of 100M parameters and more. */
     public enum Checkpointing { AUTO, TRUE, FALSE }
 
@@ -277,7 +280,7 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
 
         ConfigReader.Section mem = root.section("memory");
         Memory memory = new Memory(mem.choice("activation_checkpointing", Checkpointing.AUTO, Checkpointing.class),
-                mem.flag("check", true));
+                mem.choice("check", OnOff.TRUE, OnOff.class) == OnOff.TRUE);
         mem.rejectUnknownKeys();
 
         JsonNode objectiveNode = root.raw("objective");

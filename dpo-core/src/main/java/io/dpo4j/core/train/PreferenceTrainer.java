@@ -495,7 +495,7 @@ public final class PreferenceTrainer {
                 double[] live = LoraRun.liveReference(config) && needsReference()
                         ? LoraRun.liveReference(policy, kernel, arrays, step) : null;
                 try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-                    TrunkPass pass = trunk(policy, arrays, step, dropoutSeed(pairs));
+                    TrunkPass pass = trunk(policy, arrays, step, dropoutSeed(batch.ids()));
                     NDArray h = pass.hidden();
                     try (KernelForward f = kernel.forward(LogProbInput.of(step, h, policy.lmHeadWeight(),
                             arrays.labels(), arrays.responseMask()), gc)) {
@@ -567,7 +567,7 @@ public final class PreferenceTrainer {
                 double[] live = LoraRun.liveReference(config) && needsReference()
                         ? LoraRun.liveReference(policy, kernel, arrays, step) : null;
                 try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-                    TrunkPass pass = trunk(policy, arrays, step, dropoutSeed(examples));
+                    TrunkPass pass = trunk(policy, arrays, step, dropoutSeed(batch.ids()));
                     NDArray h = pass.hidden();
                     try (KernelForward f = kernel.forward(LogProbInput.of(step, h, policy.lmHeadWeight(),
                             arrays.labels(), arrays.responseMask()), gc)) {
@@ -609,9 +609,12 @@ public final class PreferenceTrainer {
                 SequenceScorer.positions(step, (int) s.get(0), (int) s.get(1)), checkpointing, seed);
     }
 
-    /** The seed of a micro-batch's LoRA dropout: fixed by the run's seed and the examples, so resuming redraws it. */
-    private long dropoutSeed(List<?> examples) {
-        return config.seed() * 1_000_003L + examples.hashCode();
+    /**
+     * The seed of a micro-batch's LoRA dropout: fixed by the run's seed and the examples' ids (not where the
+     * data file lives), so a resumed run redraws the same masks.
+     */
+    private long dropoutSeed(List<String> ids) {
+        return config.seed() * 1_000_003L + ids.hashCode();
     }
 
     /**
