@@ -116,6 +116,32 @@ class LoraTrainingTest {
     }
 
     @Test
+    @DisplayName("a PEFT adapter as the starting policy and as the reference (TRL's SFT adapter): margins start at 0")
+    void adapterAsPolicyAndReference(@TempDir Path dir) throws Exception {
+        TrainJobTest.run(config(dir.resolve("sft")), false);
+        Path adapter = dir.resolve("sft/adapter");
+        TrainJob.Summary s = TrainJobTest.run(config(dir.resolve("dpo"), "lora.adapter=" + adapter,
+                "reference=" + adapter), false);
+        assertThat(s.referenceScored()).isPositive();
+        assertThat(Math.abs(s.firstEvaluation().get("eval/rewards/margins"))).isLessThan(1e-6);
+        // and the started adapter is the SFT one, not a fresh B = 0
+        assertThat(tensors(dir.resolve("dpo/checkpoints/step-00000003/adapter/adapter_model.safetensors"))
+                .get(LoraAdapter.key("model.layers.0.self_attn.q_proj", "B"))).isNotEqualTo(new float[
+                        tensors(adapter.resolve(PeftAdapterFiles.WEIGHTS)).get(LoraAdapter.key(
+                                "model.layers.0.self_attn.q_proj", "B")).length]);
+    }
+
+    @Test
+    @DisplayName("learns: held-out preference accuracy rises while only the adapter trains")
+    void learns(@TempDir Path dir) throws Exception {
+        TrainJob.Summary s = TrainJobTest.run(config(dir.resolve("run"), "lora.r=8", "lora.alpha=16",
+                "lora.dropout=0.05", "max_steps=30", "eval_every=30", "checkpoint_every=30"), false);
+        double start = s.firstEvaluation().get("eval/rewards/accuracies");
+        double end = s.lastEvaluation().get("eval/rewards/accuracies");
+        assertThat(end).as("held-out accuracy %s → %s", start, end).isGreaterThan(start + 0.1);
+    }
+
+    @Test
     @DisplayName("a target_modules that matches nothing stops the run with one line naming the field")
     void badTargets(@TempDir Path dir) {
         assertThatThrownBy(() -> TrainJobTest.run(config(dir.resolve("bad"), "lora.target_modules=c_attn"),
