@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Hostile input: device files, size bombs, non-JSON, NaN weights, overlapping offsets, huge rows, zip bombs — one line each")
 class HostileInputTest {
 
-    static final FaultLedger LEDGER = new FaultLedger("hostile input", "HostileInputTest (dpo-bench)");
+    static final FaultLedger LEDGER = new FaultLedger("hostile input", "HostileInputTest (dpo-cli)");
     static final String REFUSED = "one line naming the file and the problem, exit 1, no run folder";
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,6 +60,8 @@ class HostileInputTest {
                 + "64 MiB JVM; an element of a JSON array over the limit");
         LEDGER.declare("text field over data.max_field_chars", "a 2,000,000-character response under the default "
                 + "limit");
+        LEDGER.declare("hostile chat template", "chat_template.jinja with three nested range(1000) loops, a string "
+                + "doubled 40 times, an unknown filter, an unknown function, a macro that recurses forever");
         LEDGER.declare("plugin jar that is a zip bomb", "a services file inflating to 128 MiB; dpo objectives must "
                 + "still list the built-in objectives");
     }
@@ -368,4 +370,35 @@ class HostileInputTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("chat templates that never end, explode, recurse or call what does not exist: one line naming the template")
+    void hostileTemplates() throws Exception {
+        Path model = setUp();
+        Path conversations = Files.writeString(dir.resolve("conversations.jsonl"), """
+                {"prompt": [{"role": "user", "content": "the film"}], "chosen": [{"role": "assistant", "content": "was great"}], "rejected": [{"role": "assistant", "content": "was bad"}]}
+                {"prompt": [{"role": "user", "content": "the food"}], "chosen": [{"role": "assistant", "content": "was good"}], "rejected": [{"role": "assistant", "content": "was awful"}]}
+                """);
+        Path template = model.resolve("chat_template.jinja");
+        String[][] cases = {
+            {"{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}x{% endfor %}{% endfor %}"
+                    + "{% endfor %}", "the loop limit", "nested loops of 10^9 iterations"},
+            {"{% set s = namespace(v='ab') %}{% for i in range(40) %}{% set s.v = s.v ~ s.v %}{% endfor %}{{ s.v }}",
+                    "the output size limit", "a string doubled 40 times"},
+            {"{{ messages[0].content | frobnicate }}", "unknown filter 'frobnicate'", "an unknown filter"},
+            {"{{ nosuchfunction(1) }}", "'nosuchfunction' is undefined", "an unknown function"},
+            {"{% macro r(n) %}{{ r(n) }}{% endmacro %}{{ r(1) }}", "recurses more than", "endless recursion"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(template, c[0]);
+            assertOneLineError(train(conversations), template.toString(), c[1]);
+            // templates render when the data is tokenised, after the run folder is made: nothing trained or saved
+            assertThat(TinyRuns.list(dir.resolve("run").resolve("checkpoints"))).isEmpty();
+            assertThat(dir.resolve("run").resolve("model")).doesNotExist();
+            CheckpointStoreCleanup.delete(dir.resolve("run"));
+            LEDGER.record("hostile chat template", null, c[2] + ": one line naming the template file and the limit, "
+                    + "exit 1, no checkpoint");
+        }
+    }
+
 }
