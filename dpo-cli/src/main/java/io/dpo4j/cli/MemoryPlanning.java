@@ -4,6 +4,7 @@ import io.dpo4j.core.DpoException;
 import io.dpo4j.cli.config.TrainConfig;
 import io.dpo4j.core.lora.TargetModules;
 import io.dpo4j.core.memory.AvailableMemory;
+import io.dpo4j.core.memory.DataLengths;
 import io.dpo4j.core.memory.MemoryPlan;
 import io.dpo4j.core.memory.PlanInput;
 import io.dpo4j.core.model.LlamaConfig;
@@ -14,9 +15,11 @@ import java.util.OptionalLong;
 
 /**
  * The trainer's use of the memory plan: activation checkpointing resolved (auto: from
- * {@link #AUTO_CHECKPOINTING_PARAMETERS}), the plan printed before the model is loaded, a run that cannot
- * fit refused with the plan's message, and the reference pass's batch sized so it neither exceeds the
- * training step's peak nor the memory available.
+ * {@link #AUTO_CHECKPOINTING_PARAMETERS}); in preflight (before anything exists) a run whose model state
+ * alone — weights, gradients, AdamW's moments — cannot fit is refused; once the data is tokenised (before
+ * the model is loaded) the plan at the lengths the batches will have ({@link DataLengths}: the longest
+ * sequence, not {@code max_length}) is printed, a run that cannot fit is refused with its message, and the
+ * reference pass's batch is sized so it neither exceeds the training step's peak nor the memory available.
  */
 final class MemoryPlanning {
 
@@ -38,12 +41,23 @@ final class MemoryPlanning {
         };
     }
 
-    /** The plan's input for this run (the reference batch filled in later). */
+    /** The plan's input for this run at {@code max_length} (the reference batch filled in later). */
     static PlanInput input(TrainConfig config, TruncationSettings lengths, LlamaConfig model, boolean checkpointing,
             int referenceRows) {
-        int sequences = 2 * config.training().batchSize();
         int tokens = lengths.maxLength();
-        int response = Math.max(1, Math.min(tokens - 1, lengths.maxResponseLength()));
+        return input(config, model, checkpointing, referenceRows, tokens, Math.max(1, Math.min(tokens - 1,
+                lengths.maxResponseLength())));
+    }
+
+    /** The plan's input for this run at the tokenised data's lengths. */
+    static PlanInput input(TrainConfig config, LlamaConfig model, boolean checkpointing, int referenceRows,
+            DataLengths data) {
+        return input(config, model, checkpointing, referenceRows, data.longestSequence(), data.longestResponse());
+    }
+
+    private static PlanInput input(TrainConfig config, LlamaConfig model, boolean checkpointing, int referenceRows,
+            int tokens, int response) {
+        int sequences = 2 * config.training().batchSize();
         int rank = 0;
         int modules = 0;
         if (config.lora().enabled()) {
@@ -73,17 +87,43 @@ final class MemoryPlanning {
     }
 
     /**
-     * Prints the plan and refuses a run that does not fit (unless {@code memory.check} is false).
+     * Preflight, before the data is tokenised: refuses (with the plan at {@code max_length}) a run whose
+     * length-independent terms — runtime, weights, gradients, AdamW's moments — alone exceed the memory
+     * available; no data can make it fit. Anything else waits for the data's lengths ({@link #check}).
+     *
+     * @throws DpoException with the plan's refusal
+     */
+    static void checkState(TrainConfig config, TruncationSettings lengths, LlamaConfig model, boolean checkpointing,
+            boolean reference, PrintWriter log) {
+        OptionalLong available = AvailableMemory.bytes();
+        if (available.isEmpty() || !config.memory().check()) {
+            return;
+        }
+        PlanInput in = input(config, lengths, model, checkpointing, 1);
+        MemoryPlan plan = MemoryPlan.of(in.withSequences(in.sequences(), reference ? 1 : 0));
+        if (plan.stateBytes() > available.getAsLong()) {
+            report(plan, available, config, log);
+        }
+    }
+
+    /**
+     * Once the data is tokenised: prints the plan at the lengths the batches will have and refuses a run
+     * that does not fit (unless {@code memory.check} is false).
      *
      * @return the plan
      * @throws DpoException with the plan's refusal
      */
-    static MemoryPlan check(TrainConfig config, TruncationSettings lengths, LlamaConfig model, boolean checkpointing,
-            boolean reference, PrintWriter log) {
+    static MemoryPlan check(TrainConfig config, LlamaConfig model, boolean checkpointing, boolean reference,
+            DataLengths data, PrintWriter log) {
         OptionalLong available = AvailableMemory.bytes();
-        PlanInput in = input(config, lengths, model, checkpointing, 1);
+        PlanInput in = input(config, model, checkpointing, 1, data);
         in = in.withSequences(in.sequences(), reference ? referenceRows(in, available) : 0);
         MemoryPlan plan = MemoryPlan.of(in);
+        report(plan, available, config, log);
+        return plan;
+    }
+
+    private static void report(MemoryPlan plan, OptionalLong available, TrainConfig config, PrintWriter log) {
         plan.describe().forEach(log::println);
         if (available.isPresent()) {
             log.println("  available: " + MemoryPlan.gib(available.getAsLong()));
@@ -94,6 +134,5 @@ final class MemoryPlanning {
             }
         }
         log.flush();
-        return plan;
     }
 }

@@ -85,18 +85,18 @@ public final class TrainJob {
         boolean needsReference = config.objectives().stream()
                 .anyMatch(o -> o.configured().requirements().needsReference());
         // Unset length limits default for the model (the tiny one's are fixed); activation checkpointing
-        // follows the model's size; a run that cannot fit is refused with the memory plan before anything
-        // is loaded or created.
+        // follows the model's size; a run whose model state alone cannot fit is refused with the memory plan
+        // before anything is created, and the plan at the data's lengths is checked once it is tokenised,
+        // before the model is loaded.
         LlamaConfig[] architecture = new LlamaConfig[1];
         TruncationSettings[] lengths = {Lengths.resolve(config.data(), true, Integer.MAX_VALUE)};
-        Integer[] referenceRows = new Integer[1];
         boolean[] checkpointing = new boolean[1];
         Preflight.check(config, options.resume(), options.overwrite(), needsReference, a -> {
             architecture[0] = a;
             lengths[0] = Lengths.resolve(config.data(), false, a.maxPositionEmbeddings());
             checkpointing[0] = MemoryPlanning.checkpointing(config, a.parameterCount());
-            referenceRows[0] = Math.max(1, MemoryPlanning.check(config, lengths[0], a, checkpointing[0],
-                    needsReference && !LoraRun.liveReference(config), log).input().referenceRows());
+            MemoryPlanning.checkState(config, lengths[0], a, checkpointing[0],
+                    needsReference && !LoraRun.liveReference(config), log);
         });
         Path cache = options.cacheDir() == null ? defaultCacheDir(out) : options.cacheDir();
         Path synthetic = null;
@@ -150,8 +150,12 @@ public final class TrainJob {
             b.lora(LoraRun.settings(config, out));
         }
         b.activationCheckpointing(checkpointing[0]);
-        if (referenceRows[0] != null) {
-            b.referenceBatchRows(referenceRows[0]);
+        if (architecture[0] != null) {
+            // the plan at the tokenised data's lengths, before the model is loaded; it sizes the reference batch
+            LlamaConfig a = architecture[0];
+            boolean reference = needsReference && !LoraRun.liveReference(config);
+            b.memoryCheck(dataLengths -> Math.max(1, MemoryPlanning.check(config, a, checkpointing[0], reference,
+                    dataLengths, log).input().referenceRows()));
         }
         if (t.maxSteps() != null) {
             b.steps(t.maxSteps());

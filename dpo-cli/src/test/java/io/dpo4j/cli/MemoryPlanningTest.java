@@ -102,4 +102,59 @@ class MemoryPlanningTest {
         assertThat(plan.referenceBytes()).isLessThanOrEqualTo(plan.trainingBytes());
         assertThat(rows).isBetween(1, 64);
     }
+
+    /** The tiny-llama fixture as a user model (a folder), with its data at long length limits. */
+    private TrainConfig fixtureConfig(String... overrides) {
+        String yaml = "model: " + ModelFixtures.tinyLlama() + "\ndata: {train: [" + ModelFixtures.tinyLlama().resolve(
+                "expected_logps.jsonl") + "], max_length: 4096}\nbatch_size: 64\nmax_steps: 1\neval_every: 1000\n"
+                + "evaluation: {sample_prompts: 0}\n";
+        var tree = ConfigFiles.parse("test.yaml", yaml);
+        ConfigFiles.applyOverrides(tree, List.of(overrides));
+        tree.put("output", dir.resolve("run").toString());
+        return TrainConfig.read("test.yaml", tree, p -> ObjectiveRegistry.of(List.of(new DpoObjective())));
+    }
+
+    private static void pretend(long bytes) {
+        System.setProperty(io.dpo4j.core.model.ModelFootprint.AVAILABLE_PROPERTY, String.valueOf(bytes));
+    }
+
+    @Test
+    @DisplayName("the plan sizes activations at the tokenised data's longest sequence: short data at a long max_length runs")
+    void plansAtTheDataLengths() throws Exception {
+        TrainConfig config = fixtureConfig();
+        var arch = io.dpo4j.core.model.LlamaConfig.read(ModelFixtures.tinyLlama().resolve(HuggingFaceCheckpoint.CONFIG));
+        var bound = io.dpo4j.core.memory.MemoryPlan.of(MemoryPlanning.input(config, Lengths.resolve(config.data(),
+                false, arch.maxPositionEmbeddings()), arch, false, 1));
+        long available = 2L << 30;
+        assertThat(bound.peakBytes()).isGreaterThan(available); // at max_length 4096 the run would be refused
+        pretend(available);
+        StringWriter log = new StringWriter();
+        new TrainJob(config, new TrainJob.Options(false, false, dir.resolve("cache")), new PrintWriter(log, true)).run();
+        String text = log.toString();
+        assertThat(text).contains("memory plan: peak about").contains("128 sequences × ");
+        int planned = Integer.parseInt(text.replaceAll("(?s).*128 sequences × (\\d+) tokens.*", "$1"));
+        assertThat(planned).isBetween(2, 32); // the fixture's longest prompt + response, far below max_length
+        // it is the longest sequence the batches meet: the plan is printed after the tokens' summary
+        assertThat(text.indexOf("memory plan:")).isGreaterThan(text.indexOf("tokens: "));
+    }
+
+    @Test
+    @DisplayName("a run whose data does not fit is refused once tokenised, before the model is loaded")
+    void refusedAtTheDataLengths() throws Exception {
+        TrainConfig config = fixtureConfig();
+        var arch = io.dpo4j.core.model.LlamaConfig.read(ModelFixtures.tinyLlama().resolve(HuggingFaceCheckpoint.CONFIG));
+        var plan = io.dpo4j.core.memory.MemoryPlan.of(MemoryPlanning.input(config, arch, false, 1,
+                new io.dpo4j.core.memory.DataLengths(2, 1)));
+        pretend(plan.stateBytes() + (1L << 20)); // the state fits (preflight passes), no activation does
+        StringWriter log = new StringWriter();
+        assertThatThrownBy(() -> new TrainJob(config, new TrainJob.Options(false, false, dir.resolve("cache")),
+                new PrintWriter(log, true)).run())
+                .isInstanceOf(DpoException.class).hasMessageContaining("this run needs about")
+                .hasMessageContaining("memory.check: false");
+        assertThat(log.toString()).contains("tokens: ").contains("memory plan: peak about")
+                .doesNotContain("reference statistics");
+        // memory.check: false runs it anyway
+        new TrainJob(fixtureConfig("memory.check=false"), new TrainJob.Options(false, true, dir.resolve("cache")),
+                new PrintWriter(new StringWriter(), true)).run();
+    }
 }

@@ -98,6 +98,11 @@ public final class PreferenceTraining {
                     b.batchSize * b.gradientAccumulation), b.seed, false);
             long totalSteps = b.steps != null ? b.steps : (long) sampler.batchesPerEpoch() * b.epochs;
             MicroBatches micro = new MicroBatches(data, b.batchSize, pad, mismatched);
+            // The memory check sees the lengths the batches will have (not max_length), before any model loads.
+            int checkedRows = b.memoryCheck == null ? 0 : b.memoryCheck.check(data.lengths());
+            if (checkedRows > 0) {
+                b.referenceRows = checkedRows;
+            }
             boolean liveReference = b.lora != null && b.lora.adaptersOffReference() && needsReference;
             ReferenceStage.Outcome reference = needsReference && !liveReference ? ReferenceStage.run(b.reference, initial, data, sampler,
                     micro, totalSteps, mismatched, kernel, pad, b.referenceRows != null ? b.referenceRows
@@ -246,6 +251,7 @@ public final class PreferenceTraining {
         private LoraTraining lora;
         private boolean activationCheckpointing;
         private Integer referenceRows;
+        private MemoryCheck memoryCheck;
         private EvaluationSettings evaluation = EvaluationSettings.defaults();
         private final List<TrainingListener> early = new ArrayList<>();
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -370,6 +376,16 @@ public final class PreferenceTraining {
         /** LoRA adapters instead of full fine-tuning (default: none, every parameter trains). */
         public Builder lora(LoraTraining settings) {
             this.lora = settings;
+            return this;
+        }
+
+        /**
+         * A check run once the data is tokenised and before any model is loaded, with the lengths the
+         * batches will have: it may refuse the run and size the reference pass's batch (the command line's
+         * is its memory plan; default none).
+         */
+        public Builder memoryCheck(MemoryCheck check) {
+            this.memoryCheck = check;
             return this;
         }
 

@@ -48,6 +48,25 @@ record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, List<Toke
     /** For models without a chat template: the messages' contents joined by spaces. */
     public static final String PLAIN_TEMPLATE = ExampleTokenizer.PLAIN_TEMPLATE;
 
+    /**
+     * The longest training sequence and response after tokenisation and truncation: what the largest
+     * micro-batch is padded to.
+     */
+    io.dpo4j.core.memory.DataLengths lengths() {
+        int sequence = 1;
+        int response = 1;
+        for (TokenizedPair p : trainPairs) {
+            int r = Math.max(p.chosen().length(), p.rejected().length());
+            response = Math.max(response, r);
+            sequence = Math.max(sequence, p.prompt().length() + r);
+        }
+        for (TokenizedUnpaired u : trainUnpaired) {
+            response = Math.max(response, u.completion().length());
+            sequence = Math.max(sequence, u.prompt().length() + u.completion().length());
+        }
+        return new io.dpo4j.core.memory.DataLengths(sequence, response);
+    }
+
     /** Number of training examples (pairs or unpaired examples). */
     public int trainSize() {
         return layout == DataLayout.PAIRED ? trainPairs.size() : trainUnpaired.size();

@@ -65,6 +65,19 @@ public final class MemoryBenchCommand implements Callable<Integer> {
             + "busy machine: OpenMP threads spin). Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = "--steps", defaultValue = "2", description = "Training steps per row, one optimizer across them "
+            + "(a run's peak is its second step's: AdamW's moments are live through it). Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--save-model", paramLabel = "DIR", description = "Instead of benchmarking: write a random-weight "
+            + "checkpoint of the one shape in --shapes (float32, Hugging Face layout) with the tokenizer of --tokenizer "
+            + "into DIR, for measuring dpo train or dpo score at that shape.")
+    Path saveModel;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "With --save-model: the folder whose tokenizer "
+            + "files are copied (tokenizer.json or tokenizer.json.gz, tokenizer_config.json, ...).")
+    Path tokenizer;
+
     @Option(names = "--plan-only", description = "Print each row's memory plan and stop (nothing runs).")
     boolean planOnly;
 
@@ -75,6 +88,17 @@ public final class MemoryBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getOut();
+        if (saveModel != null) {
+            if (shapes.size() != 1 || tokenizer == null) {
+                throw new DpoException("--save-model needs one shape (--shapes) and --tokenizer DIR");
+            }
+            RealShapes shape = RealShapes.fromId(shapes.get(0));
+            RandomCheckpoint.write(shape, tokenizer, saveModel);
+            log.println("wrote a random-weight " + shape.id() + " checkpoint (" + String.format(Locale.ROOT, "%,d",
+                    shape.config().parameterCount()) + " parameters, float32) to " + saveModel);
+            log.flush();
+            return 0;
+        }
         List<String> table = new ArrayList<>();
         table.add("| shape | training | trainable | plan | measured peak | measured / plan | tokens/s | step | "
                 + "load avg before → after |");
@@ -138,7 +162,7 @@ public final class MemoryBenchCommand implements Callable<Integer> {
         List<String> command = new ArrayList<>(List.of(java, "-Xss4m", "-Ddpo.threads=" + threads,
                 "-Ddpo.rssLimitMib=" + (limit >> 20), "-Dai.djl.offline=true", "-cp",
                 System.getProperty("java.class.path"), MemoryRow.class.getName(), shape.id(), mode.id(),
-                String.valueOf(pairs), String.valueOf(tokens)));
+                String.valueOf(pairs), String.valueOf(tokens), "--steps", String.valueOf(steps)));
         if (fp16 && mode.lora()) {
             command.add("--fp16");
         }

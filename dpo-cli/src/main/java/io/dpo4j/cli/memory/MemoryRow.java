@@ -40,11 +40,14 @@ import java.util.SplittableRandom;
 /**
  * One row of the memory benchmark, run in a process of its own so that its peak resident memory
  * ({@code VmHWM}) is its own: a random-weight model of a real shape, the no-grad reference pass over the
- * step's sequences (LoRA: the adapters switched off), then one DPO training step (trunk forward, the
- * chunked log-prob kernel, the DPO loss, backward, global-norm clipping, an AdamW update). Prints one
- * {@code ROW {json}} line.
+ * step's sequences (LoRA: the adapters switched off), then {@code --steps} DPO training steps (default 2;
+ * each: trunk forward, the chunked log-prob kernel, the DPO loss, backward, global-norm clipping, an AdamW
+ * update) with one optimizer across them. Two steps, because a run's peak is that of its second and later
+ * steps: the first update creates AdamW's moments after the first step's activations are freed, every later
+ * step holds them through its forward and backward. Prints one {@code ROW {json}} line; the tokens/s are
+ * the last step's (the first includes the warm-up).
  *
- * <pre>MemoryRow SHAPE MODE PAIRS TOKENS [--fp16]</pre>
+ * <pre>MemoryRow SHAPE MODE PAIRS TOKENS [--fp16] [--steps N]</pre>
  */
 public final class MemoryRow {
 
@@ -56,8 +59,10 @@ public final class MemoryRow {
     /** Resident and peak memory (MiB) at points of the step, for the log. */
     static final Map<String, String> MARKS = new LinkedHashMap<>();
 
+    private static String stepName = "";
+
     static void mark(String name) {
-        MARKS.put(name, (AvailableMemory.residentBytes() >> 20) + "/" + (AvailableMemory.peakResidentBytes() >> 20));
+        MARKS.put(stepName + name, (AvailableMemory.residentBytes() >> 20) + "/" + (AvailableMemory.peakResidentBytes() >> 20));
     }
 
     private MemoryRow() {
@@ -81,7 +86,9 @@ public final class MemoryRow {
         TrainingMode mode = scoreOnly ? TrainingMode.LORA : TrainingMode.fromId(args[1]);
         int pairs = Integer.parseInt(args[2]);
         int tokens = Integer.parseInt(args[3]);
-        boolean fp16 = java.util.Arrays.asList(args).contains("--fp16");
+        List<String> rest = java.util.Arrays.asList(args);
+        boolean fp16 = rest.contains("--fp16");
+        int steps = rest.contains("--steps") ? Integer.parseInt(rest.get(rest.indexOf("--steps") + 1)) : 2;
         int threads = Integer.getInteger("dpo.threads", 0);
         row_threads = io.dpo4j.core.train.Threads.configure(threads, shape.config().parameterCount());
         LlamaConfig config = shape.config();
@@ -92,6 +99,7 @@ public final class MemoryRow {
         row.put("mode", scoreOnly ? "score" : mode.id() + (fp16 ? "+fp16" : ""));
         row.put("pairs", pairs);
         row.put("tokens", tokens);
+        row.put("steps", steps);
         row.put("parameters", config.parameterCount());
         row.put("threads", row_threads);
         row.put("plan_bytes", plan.peakBytes());
@@ -137,10 +145,19 @@ public final class MemoryRow {
                 System.out.println(PREFIX + new ObjectMapper().writeValueAsString(row));
                 return;
             }
-            long s0 = System.nanoTime();
-            mark("before step");
-            double loss = step(model, kernel, prompts, responses, reference, pairs, mode.checkpointing(), root);
-            double seconds = (System.nanoTime() - s0) / 1e9;
+            double loss = Double.NaN;
+            double seconds = Double.NaN;
+            try (AdamW adam = new AdamW(root, 0.9, 0.999, 1e-8, 0.0)) {
+                for (int s = 1; s <= steps; s++) {
+                    long s0 = System.nanoTime();
+                    stepName = "s" + s + " ";
+                    mark("before step");
+                    loss = step(model, kernel, prompts, responses, reference, pairs, mode.checkpointing(), root, adam);
+                    seconds = (System.nanoTime() - s0) / 1e9;
+                    row.put("peak_rss_after_step" + s + "_bytes", AvailableMemory.peakResidentBytes());
+                    row.put("step" + s + "_seconds", seconds);
+                }
+            }
             row.put("loss", loss);
             row.put("step_seconds", seconds);
             row.put("tokens_per_second", 2.0 * pairs * tokens / seconds);
@@ -201,7 +218,7 @@ public final class MemoryRow {
 
     /** One DPO step as the trainer takes it; returns the loss. */
     static double step(LlamaModel model, ChunkedLogProbKernel kernel, List<TokenIds> prompts, List<TokenIds> responses,
-            double[] reference, int pairs, boolean checkpointing, NDManager root) {
+            double[] reference, int pairs, boolean checkpointing, NDManager root, AdamW adam) {
         ConfiguredObjective dpo = new DpoObjective().configureDefaults();
         double loss;
         try (NDManager step = root.newSubManager()) {
@@ -238,7 +255,7 @@ public final class MemoryRow {
             }
         }
         mark("step closed");
-        try (NDManager scratch = root.newSubManager(); AdamW adam = new AdamW(root, 0.9, 0.999, 1e-8, 0.0)) {
+        try (NDManager scratch = root.newSubManager()) {
             Gradients.clipGlobalNorm(model.trainableParameters(), 1.0, scratch);
             adam.update(model.trainableParameters(), 1e-5);
             Gradients.zero(model.trainableParameters());

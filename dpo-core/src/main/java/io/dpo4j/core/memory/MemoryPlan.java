@@ -45,11 +45,13 @@ public final class MemoryPlan {
     private final PlanInput input;
     private final List<Term> training;
     private final List<Term> reference;
+    private final List<Term> smallerPhase;
 
-    private MemoryPlan(PlanInput input, List<Term> training, List<Term> reference) {
+    private MemoryPlan(PlanInput input, List<Term> training, List<Term> reference, List<Term> smallerPhase) {
         this.input = input;
         this.training = List.copyOf(training);
         this.reference = List.copyOf(reference);
+        this.smallerPhase = List.copyOf(smallerPhase);
     }
 
     /** The plan of a run. */
@@ -87,7 +89,7 @@ public final class MemoryPlan {
         }
         train.add(new Term(in.lora() ? "LoRA gradients" : "gradients", 4 * trainable));
         train.add(new Term(in.lora() ? "LoRA AdamW state" : "AdamW state (2 moments)", 8 * trainable));
-        train.add(new Term("optimizer scratch (largest tensor ×4)", 16 * largestTrainable));
+        List<Term> pass = new ArrayList<>();
         // Floats per token, by width (d, q, kv, I, H·T). Saved: what autograd keeps of a layer for its backward.
         // All: every output of the layer's operations, alive until the layer's scope closes (a checkpointed
         // recomputation keeps them through the layer's backward). Backward: one layer's gradients at their peak.
@@ -117,20 +119,26 @@ public final class MemoryPlan {
             savedBytes += (long) (saved[i] * tensor);
         }
         if (in.checkpointing()) {
-            train.add(new Term("activations (checkpointed: layer inputs)", 4 * tokens * d * layers));
-            train.add(new Term("one layer recomputed with its backward, and allocator retention", oneLayer));
+            pass.add(new Term("activations (checkpointed: layer inputs)", 4 * tokens * d * layers));
+            pass.add(new Term("one layer recomputed with its backward, and allocator retention", oneLayer));
         } else {
-            train.add(new Term("activations (" + layers + " layers' graphs)", savedBytes * layers));
-            train.add(new Term("one layer's intermediates and backward, and allocator retention", oneLayer));
+            pass.add(new Term("activations (" + layers + " layers' graphs)", savedBytes * layers));
+            pass.add(new Term("one layer's intermediates and backward, and allocator retention", oneLayer));
         }
         if (in.lora() && in.halfFrozen()) {
             // autograd keeps each layer's widened float32 weights for the input gradient
             long widened = in.checkpointing() ? 4 * layerMatrices / layers : 4 * layerMatrices;
-            train.add(new Term("float32 copies of FLOAT16 weights in the graph", widened));
+            pass.add(new Term("float32 copies of FLOAT16 weights in the graph", widened));
         }
         long responseRows = (long) in.sequences() * in.responseTokens();
-        train.add(new Term("log-prob kernel (tiles, response rows)", in.kernelBudgetBytes() + 4 * (3 * responseRows * d
+        pass.add(new Term("log-prob kernel (tiles, response rows)", in.kernelBudgetBytes() + 4 * (3 * responseRows * d
                 + tokens * d)));
+        // The update runs after the step's manager is closed: its scratch never meets the activations.
+        List<Term> update = List.of(new Term("optimizer update's scratch (largest tensor ×4)", 16 * largestTrainable));
+        long passBytes = pass.stream().mapToLong(Term::bytes).sum();
+        long updateBytes = update.get(0).bytes();
+        train.addAll(passBytes >= updateBytes ? pass : update);
+        List<Term> otherPhase = passBytes >= updateBytes ? update : pass;
 
         List<Term> ref = new ArrayList<>();
         if (in.referenceRows() > 0) {
@@ -142,7 +150,7 @@ public final class MemoryPlan {
             ref.add(new Term("one layer's no-grad intermediates", refLayer));
             ref.add(new Term("log-prob kernel", in.kernelBudgetBytes() + 4 * 2 * refTokens * d));
         }
-        return new MemoryPlan(in, train, ref);
+        return new MemoryPlan(in, train, ref, otherPhase);
     }
 
     /** How many adapted projections output each width (d, q, kv, I), in the order q, v, k, o, gate, up, down. */
@@ -185,6 +193,15 @@ public final class MemoryPlan {
         return training.stream().mapToLong(Term::bytes).sum();
     }
 
+    /**
+     * The terms no data length changes: runtime, parameters, the trainable parameters' gradients and AdamW's
+     * moments. A run where these alone exceed the memory available cannot fit with any data.
+     */
+    public long stateBytes() {
+        return training.stream().filter(t -> t.name().startsWith("runtime") || t.name().startsWith("parameters")
+                || t.name().contains("gradients") || t.name().contains("AdamW")).mapToLong(Term::bytes).sum();
+    }
+
     /** The reference pass's estimated peak (0 when none runs). */
     public long referenceBytes() {
         return reference.stream().mapToLong(Term::bytes).sum();
@@ -216,7 +233,8 @@ public final class MemoryPlan {
                         + " projections per layer" : "full fine-tuning", in.sequences(), in.tokens(),
                 in.checkpointing() ? ", activation checkpointing" : "", in.lora() && in.halfFrozen()
                         ? ", FLOAT16 frozen base" : ""));
-        lines.add("  training step " + gib(trainingBytes()) + ": " + join(training));
+        lines.add("  training step " + gib(trainingBytes()) + ": " + join(training) + " (not at the same time: "
+                + join(smallerPhase) + ")");
         if (!reference.isEmpty()) {
             lines.add("  reference pass " + gib(referenceBytes()) + " (" + in.referenceRows() + " sequences a batch): "
                     + join(reference));

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.core.DpoException;
 import io.dpo4j.core.io.AtomicFiles;
 import io.dpo4j.core.io.InputFiles;
+import io.dpo4j.core.model.safetensors.DirectBuffers;
 import io.dpo4j.core.model.safetensors.SafetensorsFile;
 import io.dpo4j.core.model.safetensors.SafetensorsWriter;
 import io.dpo4j.core.model.safetensors.TensorDtype;
@@ -202,6 +203,9 @@ public final class HuggingFaceCheckpoint {
         // Java buffer can be collected and direct-memory limits do not cap the model size.
         try (NDArray wrapped = manager.create(buffer, shape, DataType.FLOAT32)) {
             return wrapped.duplicate();
+        } finally {
+            // freed now: a collection may not come for the whole run (see DirectBuffers)
+            DirectBuffers.free(buffer);
         }
     }
 

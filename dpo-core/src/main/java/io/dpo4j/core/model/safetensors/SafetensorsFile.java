@@ -286,6 +286,7 @@ public final class SafetensorsFile implements Closeable {
                 }
                 default -> throw new IllegalStateException(dtype.name());
             }
+            DirectBuffers.free(window); // unmapped now: file pages would stay resident until a collection
             done += n;
         }
     }
