@@ -8,20 +8,50 @@ import java.util.Locale;
 
 /**
  * The estimated peak resident memory of a training run, computed from the architecture and the settings
- * before anything is loaded: the larger of the two phases, the no-grad reference pass and the training
- * step, each a sum of named terms (bytes).
+ * before any model is loaded: the larger of two phases, the no-grad reference pass and the training step,
+ * each a sum of named terms (bytes). Widths: {@code d} hidden, {@code q} = heads·head_dim, {@code kv} =
+ * kv_heads·head_dim, {@code I} intermediate, {@code H} heads, {@code L} layers, {@code P} parameters,
+ * {@code N} trainable parameters; {@code S} sequences of {@code T} tokens per micro-batch ({@code S·T}
+ * tokens). {@code T} is the longest sequence the batches will have: the caller passes the tokenised data's
+ * longest ({@link DataLengths}), which is what the largest micro-batch is padded to — never more than
+ * {@code max_length}, and for short data far less.
  *
- * <p><b>Training step:</b> runtime (JVM, libtorch, MKL); parameters as held (float32, or FLOAT16 for a
- * frozen LoRA base's decoder matrices); the trainable parameters' gradients (4 bytes each) and AdamW's two
- * moments (8 bytes each); the optimizer's per-tensor scratch (a few copies of the largest trainable tensor);
- * the activations autograd keeps — per token and layer {@code 6d + 4·q + 5·kv + 5·I + H·T} floats (norm
- * inputs and scales, q/k/v before and after rotary, attention probabilities, the MLP's gate, sigmoid,
- * up and products), or with checkpointing one {@code d}-vector per token and layer plus one layer's graph;
- * the backward's transient gradients of one layer; the log-prob kernel (its tile budget and the response
- * rows). <b>Reference pass:</b> runtime, parameters, and one layer's no-grad intermediates for its batch.
+ * <p><b>The training step, in a run's steady state.</b> From the second step on, everything below is live
+ * at once except the two phases of a step, which never overlap (the step's manager, holding every
+ * activation, is closed before the optimizer runs):
+ * <ul>
+ * <li><i>state</i>, held for the whole run: the runtime ({@link #RUNTIME_BYTES}); the parameters,
+ * {@code 4P} (a FLOAT16 frozen base: {@code 2} bytes for the decoder matrices); the gradients, {@code 4N}
+ * (allocated by the first backward and zeroed in place afterwards, never freed); AdamW's two moments,
+ * {@code 8N} (created by the first update). A one-step measurement misses the moments: the first update
+ * creates them after the first step's activations are gone — which is why {@code dpo bench-memory} runs
+ * two steps;</li>
+ * <li><i>forward and backward</i>: the activations autograd keeps, per token and layer
+ * {@code 6d + 4q + 5kv + 5I + H·T} floats (each RMSNorm's input, scale and output; q, k, v around the
+ * rotary embedding; the attention probabilities; the MLP's gate, sigmoid, up and products), or with
+ * checkpointing one {@code d}-vector per token and layer (each layer's input); one layer's every
+ * intermediate ({@code 10d + 9q + 6kv + 5I + 3·H·T}, three more outputs per adapted projection with LoRA)
+ * with its backward's gradients ({@code 4d + 4I + 3·H·T}) — alive together when a checkpointed layer is
+ * recomputed, the transient part otherwise — with the allocator's retention of those of them below glibc's
+ * mmap threshold (see {@link #ALLOCATOR_RETENTION}); FLOAT16 frozen weights' float32 copies kept by the
+ * graph; the log-prob kernel's logits budget and its response rows ({@code 3} gradient-sized and one
+ * hidden-sized row per token);</li>
+ * <li><i>the update</i>: AdamW's per-tensor scratch — a copy of the gradient, its square, the denominator
+ * and the step — four copies of the largest trainable tensor (for full fine-tuning of a model with a
+ * 150k vocabulary, the embedding: 2 GB at Qwen2.5-0.5B, the larger phase when the sequences are short).</li>
+ * </ul>
+ * The step is {@code state + max(forward and backward, update)}.
  *
- * <p>The coefficients are counted from this project's code and calibrated against measured peaks
- * ({@code docs/models.md} lists planned against measured); the target is ±25%.
+ * <p><b>Reference pass</b> (no gradient, a sub-manager per layer): runtime, parameters, one layer's
+ * intermediates ({@code 10d + 9q + 6kv + 5I + 3·H·T} floats per token of its batch) and the kernel.
+ *
+ * <p><b>Not counted</b>, because the code does not hold it: the checkpoint's file mapping and the direct
+ * buffers of loading (freed as each tensor is read, {@code DirectBuffers}; before that fix a 2 GB
+ * checkpoint left about 4 GB resident for the whole run), a second model (the reference model is loaded,
+ * scored and closed before the policy).
+ *
+ * <p>Every coefficient except {@link #ALLOCATOR_RETENTION} is counted from this project's code;
+ * {@code docs/models.md} lists planned against measured peaks (the target is ±25%).
  */
 public final class MemoryPlan {
 
@@ -108,6 +138,7 @@ public final class MemoryPlan {
         }
         long[] widths = {d, q, kv, inter, heads * in.tokens()};
         long oneLayer = 0;
+        long retained = 0;
         long savedBytes = 0;
         for (int i = 0; i < widths.length; i++) {
             long tensor = 4 * tokens * widths[i];
@@ -116,6 +147,7 @@ public final class MemoryPlan {
             // holds about ALLOCATOR_RETENTION such layers' worth beyond the live tensors.
             double factor = tensor > MMAP_THRESHOLD_MAX ? 1 : 1 + ALLOCATOR_RETENTION;
             oneLayer += (long) (factor * (all[i] + backward[i]) * tensor);
+            retained += (long) ((factor - 1) * (all[i] + backward[i]) * tensor);
             savedBytes += (long) (saved[i] * tensor);
         }
         if (in.checkpointing()) {
@@ -133,10 +165,12 @@ public final class MemoryPlan {
         long responseRows = (long) in.sequences() * in.responseTokens();
         pass.add(new Term("log-prob kernel (tiles, response rows)", in.kernelBudgetBytes() + 4 * (3 * responseRows * d
                 + tokens * d)));
-        // The update runs after the step's manager is closed: its scratch never meets the activations.
-        List<Term> update = List.of(new Term("optimizer update's scratch (largest tensor ×4)", 16 * largestTrainable));
+        // The update runs after the step's manager is closed: its scratch never meets the activations, but what
+        // the allocator kept of them is still resident.
+        List<Term> update = List.of(new Term("optimizer update's scratch (largest tensor ×4)", 16 * largestTrainable),
+                new Term("allocator retention from the step", retained));
         long passBytes = pass.stream().mapToLong(Term::bytes).sum();
-        long updateBytes = update.get(0).bytes();
+        long updateBytes = update.stream().mapToLong(Term::bytes).sum();
         train.addAll(passBytes >= updateBytes ? pass : update);
         List<Term> otherPhase = passBytes >= updateBytes ? update : pass;
 
