@@ -52,7 +52,8 @@ final class MemoryPlanning {
     /** The plan's input for this run at the tokenised data's lengths. */
     static PlanInput input(TrainConfig config, LlamaConfig model, boolean checkpointing, int referenceRows,
             DataLengths data) {
-        return input(config, model, checkpointing, referenceRows, data.longestSequence(), data.longestResponse());
+        return input(config, model, checkpointing, referenceRows, data.longestSequence(), data.longestResponse())
+                .withEvaluationRows(data.evaluationRows());
     }
 
     private static PlanInput input(TrainConfig config, LlamaConfig model, boolean checkpointing, int referenceRows,

@@ -29,6 +29,9 @@ import java.util.Set;
  */
 final class Evaluator {
 
+    /** Sequences per batch of the held-out scoring pass (the memory plan's evaluation phase). */
+    static final int SCORE_ROWS = 64;
+
     private final PreparedData data;
     private final ObjectiveStep step;
     private final LogProbKernel kernel;
@@ -59,7 +62,7 @@ final class Evaluator {
     EvaluationEvent evaluate(long at, LlamaModel policy, NDManager root) {
         Map<String, Double> m = new LinkedHashMap<>();
         List<EvaluationEvent.Sample> samples = List.of();
-        SequenceScorer scorer = new SequenceScorer(policy, kernel, pad, 64);
+        SequenceScorer scorer = new SequenceScorer(policy, kernel, pad, SCORE_ROWS);
         policy.setTrainable(false);
         try {
             StepBatch validation = !data.validationPairs().isEmpty() && data.layout() == DataLayout.PAIRED

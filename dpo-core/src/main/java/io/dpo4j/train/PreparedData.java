@@ -49,22 +49,26 @@ record PreparedData(DataLayout layout, List<TokenizedPair> trainPairs, List<Toke
     public static final String PLAIN_TEMPLATE = ExampleTokenizer.PLAIN_TEMPLATE;
 
     /**
-     * The longest training sequence and response after tokenisation and truncation: what the largest
-     * micro-batch is padded to.
+     * The longest training or validation sequence and response after tokenisation and truncation (what the
+     * largest micro-batch and evaluation batch are padded to), and the evaluation's batch.
      */
     io.dpo4j.core.memory.DataLengths lengths() {
-        int sequence = 1;
-        int response = 1;
-        for (TokenizedPair p : trainPairs) {
+        int[] longest = {1, 1};
+        java.util.function.Consumer<TokenizedPair> pair = p -> {
             int r = Math.max(p.chosen().length(), p.rejected().length());
-            response = Math.max(response, r);
-            sequence = Math.max(sequence, p.prompt().length() + r);
-        }
-        for (TokenizedUnpaired u : trainUnpaired) {
-            response = Math.max(response, u.completion().length());
-            sequence = Math.max(sequence, u.prompt().length() + u.completion().length());
-        }
-        return new io.dpo4j.core.memory.DataLengths(sequence, response);
+            longest[1] = Math.max(longest[1], r);
+            longest[0] = Math.max(longest[0], p.prompt().length() + r);
+        };
+        java.util.function.Consumer<TokenizedUnpaired> unpaired = u -> {
+            longest[1] = Math.max(longest[1], u.completion().length());
+            longest[0] = Math.max(longest[0], u.prompt().length() + u.completion().length());
+        };
+        trainPairs.forEach(pair);
+        trainUnpaired.forEach(unpaired);
+        validationPairs.forEach(pair);
+        validationUnpaired.forEach(unpaired);
+        int heldOut = !validationPairs.isEmpty() ? 2 * validationPairs.size() : validationUnpaired.size();
+        return new io.dpo4j.core.memory.DataLengths(longest[0], longest[1], Math.min(Evaluator.SCORE_ROWS, heldOut));
     }
 
     /** Number of training examples (pairs or unpaired examples). */

@@ -42,6 +42,10 @@ import java.util.Locale;
  * </ul>
  * The step is {@code state + max(forward and backward, update)}.
  *
+ * <p><b>Held-out evaluation</b>: a no-grad pass of its batch ({@code evaluationRows} sequences) beside the
+ * whole state: the state, one layer's intermediates per token of the batch (as the reference pass) and the
+ * kernel.
+ *
  * <p><b>Reference pass</b> (no gradient, a sub-manager per layer): runtime, parameters, one layer's
  * intermediates ({@code 10d + 9q + 6kv + 5I + 3·H·T} floats per token of its batch) and the kernel.
  *
@@ -75,9 +79,16 @@ public final class MemoryPlan {
     private final PlanInput input;
     private final List<Term> training;
     private final List<Term> reference;
+    private final List<Term> evaluation;
     private final List<Term> smallerPhase;
+    private final String largerName;
+    private final String smallerName;
 
-    private MemoryPlan(PlanInput input, List<Term> training, List<Term> reference, List<Term> smallerPhase) {
+    private MemoryPlan(PlanInput input, List<Term> training, List<Term> reference, List<Term> evaluation,
+            List<Term> smallerPhase, String largerName, String smallerName) {
+        this.evaluation = List.copyOf(evaluation);
+        this.largerName = largerName;
+        this.smallerName = smallerName;
         this.input = input;
         this.training = List.copyOf(training);
         this.reference = List.copyOf(reference);
@@ -173,6 +184,8 @@ public final class MemoryPlan {
         long updateBytes = update.stream().mapToLong(Term::bytes).sum();
         train.addAll(passBytes >= updateBytes ? pass : update);
         List<Term> otherPhase = passBytes >= updateBytes ? update : pass;
+        String phase = passBytes >= updateBytes ? "the forward and backward" : "the optimizer's update";
+        String otherName = passBytes >= updateBytes ? "the optimizer's update" : "the forward and backward";
 
         List<Term> ref = new ArrayList<>();
         if (in.referenceRows() > 0) {
@@ -184,7 +197,25 @@ public final class MemoryPlan {
             ref.add(new Term("one layer's no-grad intermediates", refLayer));
             ref.add(new Term("log-prob kernel", in.kernelBudgetBytes() + 4 * 2 * refTokens * d));
         }
-        return new MemoryPlan(in, train, ref, otherPhase);
+        // The held-out evaluation: a no-grad pass of its batch beside the whole state (moments included).
+        List<Term> eval = new ArrayList<>();
+        if (in.evaluationRows() > 0) {
+            long evalTokens = (long) in.evaluationRows() * in.tokens();
+            double perToken = 10 * d + 9 * q + 6 * kv + 5 * inter + 3 * heads * (double) in.tokens();
+            for (Term t : train) {
+                if (isState(t)) {
+                    eval.add(t);
+                }
+            }
+            eval.add(new Term("one layer's no-grad intermediates", (long) (4 * perToken * evalTokens)));
+            eval.add(new Term("log-prob kernel", in.kernelBudgetBytes() + 4 * 2 * evalTokens * d));
+        }
+        return new MemoryPlan(in, train, ref, eval, otherPhase, phase, otherName);
+    }
+
+    private static boolean isState(Term t) {
+        return t.name().startsWith("runtime") || t.name().startsWith("parameters") || t.name().contains("gradients")
+                || t.name().contains("AdamW state");
     }
 
     /** How many adapted projections output each width (d, q, kv, I), in the order q, v, k, o, gate, up, down. */
@@ -232,8 +263,7 @@ public final class MemoryPlan {
      * moments. A run where these alone exceed the memory available cannot fit with any data.
      */
     public long stateBytes() {
-        return training.stream().filter(t -> t.name().startsWith("runtime") || t.name().startsWith("parameters")
-                || t.name().contains("gradients") || t.name().contains("AdamW")).mapToLong(Term::bytes).sum();
+        return training.stream().filter(MemoryPlan::isState).mapToLong(Term::bytes).sum();
     }
 
     /** The reference pass's estimated peak (0 when none runs). */
@@ -241,14 +271,32 @@ public final class MemoryPlan {
         return reference.stream().mapToLong(Term::bytes).sum();
     }
 
-    /** The run's estimated peak: the larger phase. */
-    public long peakBytes() {
-        return Math.max(trainingBytes(), referenceBytes());
+    /** The held-out evaluation's terms (empty when none runs). */
+    public List<Term> evaluationTerms() {
+        return evaluation;
     }
 
-    /** The terms of the larger phase, biggest first. */
+    /** The held-out evaluation's estimated peak (0 when none runs). */
+    public long evaluationBytes() {
+        return evaluation.stream().mapToLong(Term::bytes).sum();
+    }
+
+    /** The run's estimated peak: the largest phase. */
+    public long peakBytes() {
+        return Math.max(trainingBytes(), Math.max(referenceBytes(), evaluationBytes()));
+    }
+
+    /** The largest phase's name. */
+    private String peakPhase() {
+        return trainingBytes() >= Math.max(referenceBytes(), evaluationBytes()) ? "training step"
+                : referenceBytes() >= evaluationBytes() ? "reference pass" : "held-out evaluation";
+    }
+
+    /** The terms of the largest phase, biggest first. */
     public List<Term> biggestTerms() {
-        List<Term> t = new ArrayList<>(trainingBytes() >= referenceBytes() ? training : reference);
+        String phase = peakPhase();
+        List<Term> t = new ArrayList<>(phase.equals("training step") ? training : phase.equals("reference pass")
+                ? reference : evaluation);
         t.sort(Comparator.comparingLong(Term::bytes).reversed());
         return t;
     }
@@ -267,8 +315,13 @@ public final class MemoryPlan {
                         + " projections per layer" : "full fine-tuning", in.sequences(), in.tokens(),
                 in.checkpointing() ? ", activation checkpointing" : "", in.lora() && in.halfFrozen()
                         ? ", FLOAT16 frozen base" : ""));
-        lines.add("  training step " + gib(trainingBytes()) + ": " + join(training) + " (not at the same time: "
-                + join(smallerPhase) + ")");
+        long smaller = smallerPhase.stream().mapToLong(Term::bytes).sum();
+        lines.add("  training step " + gib(trainingBytes()) + " (state, then " + largerName + "; " + smallerName + " needs "
+                + gib(smaller) + " beside the state at another time): " + join(training));
+        if (!evaluation.isEmpty()) {
+            lines.add("  held-out evaluation " + gib(evaluationBytes()) + " (" + in.evaluationRows()
+                    + " sequences a batch): " + join(evaluation));
+        }
         if (!reference.isEmpty()) {
             lines.add("  reference pass " + gib(referenceBytes()) + " (" + in.referenceRows() + " sequences a batch): "
                     + join(reference));
@@ -287,7 +340,7 @@ public final class MemoryPlan {
         List<Term> big = biggestTerms();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "this run needs about %s of memory at its peak (the %s) but %s is available; the biggest terms: ",
-                gib(peakBytes()), trainingBytes() >= referenceBytes() ? "training step" : "reference pass",
+                gib(peakBytes()), peakPhase(),
                 gib(availableBytes)));
         for (int i = 0; i < Math.min(3, big.size()); i++) {
             sb.append(i == 0 ? "" : ", ").append(big.get(i).name()).append(' ').append(gib(big.get(i).bytes()));

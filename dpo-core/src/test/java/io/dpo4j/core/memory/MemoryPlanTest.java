@@ -132,4 +132,24 @@ class MemoryPlanTest {
         assertThat(term(MemoryPlan.of(in.withCheckpointing(false)), "activations (3 layers")).isEqualTo(
                 4 * tokens * perToken * 3);
     }
+
+    @Test
+    @DisplayName("the held-out evaluation is a phase of its own: its no-grad batch beside the whole state")
+    void evaluationPhase() {
+        PlanInput lora = full(true).withLora(16, 7);
+        assertThat(MemoryPlan.of(lora).evaluationTerms()).isEmpty();
+        MemoryPlan small = MemoryPlan.of(lora.withEvaluationRows(2));
+        assertThat(small.evaluationBytes()).isGreaterThan(small.stateBytes()).isLessThan(small.trainingBytes());
+        assertThat(small.peakBytes()).isEqualTo(small.trainingBytes());
+        // 64 sequences of 512 tokens scored beside the state outgrow a checkpointed LoRA step of 8 sequences
+        MemoryPlan big = MemoryPlan.of(lora.withEvaluationRows(64));
+        assertThat(big.evaluationBytes()).isGreaterThan(big.trainingBytes());
+        assertThat(big.peakBytes()).isEqualTo(big.evaluationBytes());
+        assertThat(big.refusal(big.trainingBytes()).orElseThrow()).contains("(the held-out evaluation)");
+        assertThat(big.describe()).anyMatch(l -> l.startsWith("  held-out evaluation "));
+        // per token of its batch: 10d + 9q + 6kv + 5I + 3·H·T floats, as the reference pass
+        long perToken = 10 * 896 + 9 * 896 + 6 * 128 + 5 * 4864 + 3 * 14 * 512;
+        assertThat(big.evaluationTerms()).anyMatch(t -> t.name().equals("one layer's no-grad intermediates")
+                && t.bytes() == 4L * perToken * 64 * 512);
+    }
 }
