@@ -110,8 +110,8 @@ final class SinglePassForward implements KernelForward {
         this.usedGradient = work.zeros(new Shape(b), dtype);
         this.grads = new LmHeadGradients(input, n, dtype, collector, work);
 
-        long perToken = (long) input.vocabularySize() * dtype.getNumOfBytes();
-        long maxTokens = Math.max(1, chunkBytes / perToken);
+        long bytesPerToken = (long) input.vocabularySize() * dtype.getNumOfBytes();
+        long maxTokens = Math.max(1, chunkBytes / bytesPerToken);
         List<int[]> chunk = new ArrayList<>();
         int chunkTokens = 0;
         for (int[] group : groups()) {
@@ -125,7 +125,7 @@ final class SinglePassForward implements KernelForward {
                 continue;
             }
             if (chunkTokens + tokens > maxTokens) {
-                score(chunk, true);
+                score(chunk);
                 chunk.clear();
                 chunkTokens = 0;
             }
@@ -133,20 +133,20 @@ final class SinglePassForward implements KernelForward {
             chunkTokens += tokens;
         }
         if (!chunk.isEmpty()) {
-            score(chunk, true);
+            score(chunk);
         }
 
         NDManager out = input.manager();
         NDArray sums = rowSums.duplicate();
         sums.attach(out);
-        NDArray perToken2 = null;
+        NDArray perToken = null;
         if (input.wantsTokenLogProbs()) {
             NDArray perPosition = work.zeros(new Shape(b * (long) t), dtype);
             perPosition.set(new NDIndex("{}", positions), tokenLogProbs);
-            perToken2 = perPosition.reshape(b, t);
-            perToken2.attach(out);
+            perToken = perPosition.reshape(b, t);
+            perToken.attach(out);
         }
-        this.statistics = new SequenceLogProbs(sums, layout.countArray(out, dtype), perToken2);
+        this.statistics = new SequenceLogProbs(sums, layout.countArray(out, dtype), perToken);
     }
 
     /** The rows of each group, groups in the order of their first row. */
@@ -175,8 +175,8 @@ final class SinglePassForward implements KernelForward {
         }
     }
 
-    /** Scores the chunk's groups; with {@code keep}, applies their eager gradient from the kept logits. */
-    private void score(List<int[]> chunk, boolean keep) {
+    /** Scores the chunk's groups keeping their logits, then applies their eager gradient from them. */
+    private void score(List<int[]> chunk) {
         List<Integer> chunkRows = new ArrayList<>();
         chunk.forEach(g -> {
             for (int r : g) {
@@ -195,7 +195,7 @@ final class SinglePassForward implements KernelForward {
             }
         }
         try (NDManager scope = work.newSubManager()) {
-            List<Slice> slices = keep ? new ArrayList<>() : null;
+            List<Slice> slices = new ArrayList<>();
             Scored scored = scoreTokens(idx, slices, scope);
             int offset = 0;
             for (int r : chunkRows) {
@@ -205,9 +205,7 @@ final class SinglePassForward implements KernelForward {
                 rowSums.set(new NDIndex(String.valueOf(r)), sum);
                 offset += count;
             }
-            if (keep) {
-                applyEager(idx, chunkRows, scored, slices, scope);
-            }
+            applyEager(idx, chunkRows, scored, slices, scope);
         }
     }
 
