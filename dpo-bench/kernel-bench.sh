@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks the log-prob kernel (naive, chunked, and the bare lm_head GEMMs) with JMH and prints
+# Benchmarks the log-prob kernel (naive, chunked, single-pass, and the bare lm_head GEMMs) with JMH and prints
 # the ratio table. Builds the distribution first when sources changed. Examples:
 #   dpo-bench/kernel-bench.sh                                  # all three shapes: tens of minutes
 #   dpo-bench/kernel-bench.sh --shapes small --iterations 10   # about a minute
-# Options: --shapes small,smollm2-135m,qwen2.5-0.5b  --variants naive,chunked,gemm (default: all)
+# Options: --shapes small,smollm2-135m,qwen2.5-0.5b  --variants naive,chunked,single_pass,gemm (default: all)
 #          --warmup N  --iterations N  --budget BYTES  --output FILE.md
 # Environment: THP_MEM_ALLOC_ENABLE=1 makes libtorch back large arrays with huge pages (see docs/kernel.md).
 set -euo pipefail

@@ -37,6 +37,27 @@ public interface ConfiguredObjective {
     }
 
     /**
+     * True when the loss is a mean of per-row terms whose gradient is <em>row-local</em>: the
+     * derivative of the loss with respect to one pair's (paired) or one example's (unpaired) policy
+     * statistics depends only on that row's statistics and on inputs that do not depend on any other
+     * row's policy statistics (token counts and their batch sums, reference statistics, labels, the
+     * detached KL pairs, the batch size). A per-row NLL term such as {@code −Σ πw / Σ nw} qualifies (its
+     * denominator is token counts); a batch-mean shift of policy rewards or a sort across the batch does
+     * not, even under stop-gradient.
+     *
+     * <p>Declaring it lets the trainer use the single-pass log-prob kernel: the kernel asks for each
+     * pair's gradient while that pair's logits are still in memory, with the other rows' policy
+     * statistics not yet known (filled with placeholder values), and injects ∂loss/∂H and ∂loss/∂W
+     * without recomputing the logits (three lm_head GEMMs instead of four). The contract kit checks the
+     * property: gradients of some rows must not move when the other rows' policy statistics change.
+     * An objective that is {@linkplain ObjectiveRequirements#batchCoupled() batch-coupled} must not
+     * declare it. Default: false (the two-pass path, correct for every objective).
+     */
+    default boolean rowLocalGradient() {
+        return false;
+    }
+
+    /**
      * The values of this objective's stop-gradient terms on a batch, by name: batch-level quantities
      * the loss uses but that carry no gradient ({@code bco_pair}'s reward shift δ, KTO's reference
      * point z). The autograd gradient is then not the derivative of the loss value as a function of

@@ -96,6 +96,13 @@ public final class WeightedSum implements ConfiguredObjective {
         return terms.get(0).objective().rewardScale();
     }
 
+    /** True when every term declares it (a sum of row-local gradients is row-local). */
+    @Override
+    public boolean rowLocalGradient() {
+        return terms.stream().allMatch(t -> t.objective().rowLocalGradient()
+                && !t.objective().requirements().batchCoupled());
+    }
+
     @Override
     public ObjectiveResult compute(SequenceStatistics statistics) {
         boolean several = terms.size() > 1;

@@ -15,6 +15,7 @@ import io.dpo4j.api.math.Scalars;
 import io.dpo4j.core.data.BatchArrays;
 import io.dpo4j.core.data.PaddedSequences;
 import io.dpo4j.core.data.TokenIds;
+import io.dpo4j.core.kernel.EagerGradient;
 import io.dpo4j.core.kernel.KernelForward;
 import io.dpo4j.core.kernel.LogProbInput;
 import io.dpo4j.core.kernel.LogProbKernel;
@@ -26,6 +27,8 @@ import io.dpo4j.core.train.SequenceScorer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The one step, for both layouts and for evaluation: a batch's per-sequence statistics are assembled
@@ -114,12 +117,15 @@ final class ObjectiveStep {
                         seed * 1_000_003L + batch.ids().hashCode());
                 NDArray h = pass.hidden();
                 Measured measured;
+                NDArray kl = klPolicy;
+                double[] klRef = klLive;
+                Function<NDArray, SequenceStatistics> stats = p -> statistics(batch, p,
+                        arrays.responseTokens(), kl, mismatched.orElse(null), live, klRef, step);
                 try (KernelForward f = kernel.forward(LogProbInput.of(step, h, policy.lmHeadWeight(),
-                        arrays.labels(), arrays.responseMask()), gc)) {
+                        arrays.labels(), arrays.responseMask()), gc, eagerGradient(batch, stats, share, gc))) {
                     NDArray leaf = f.statistics().logProbs().duplicate();
                     leaf.setRequiresGradient(true);
-                    ObjectiveResult r = objective.compute(statistics(batch, leaf, arrays.responseTokens(), klPolicy,
-                            mismatched.orElse(null), live, klLive, step));
+                    ObjectiveResult r = objective.compute(stats.apply(leaf));
                     gc.backward(Scalars.mul(r.loss(), share));
                     f.backward(leaf.getGradient());
                     measured = new Measured(r.lossValue(), r.metrics(),
@@ -129,6 +135,26 @@ final class ObjectiveStep {
                 return measured;
             }
         }
+    }
+
+    /**
+     * For an objective whose gradient is row-local, the single-pass kernel's callback: {@code share ×}
+     * the objective's gradient on the statistics as they stand (the kernel fills rows it has not scored
+     * yet with placeholders and uses only the rows it has); null keeps the two-pass path.
+     */
+    private EagerGradient eagerGradient(StepBatch batch, Function<NDArray, SequenceStatistics> stats,
+            double share, GradientCollector gc) {
+        if (!objective.rowLocalGradient() || objective.requirements().batchCoupled()) {
+            return null;
+        }
+        UnaryOperator<NDArray> gradient = logProbs -> {
+            NDArray leaf = logProbs.duplicate();
+            leaf.setRequiresGradient(true);
+            gc.backward(Scalars.mul(objective.compute(stats.apply(leaf)).loss(), share));
+            return leaf.getGradient();
+        };
+        return batch.layout() == DataLayout.PAIRED ? EagerGradient.pairs(batch.examples(), gradient)
+                : EagerGradient.rows(batch.examples(), gradient);
     }
 
     /** The objective on a batch whose rows' policy log-probs were scored without a gradient. */

@@ -8,7 +8,7 @@ import io.dpo4j.core.data.BadRowPolicy;
 import io.dpo4j.core.data.BatchSampler;
 import io.dpo4j.core.data.TruncationPolicy;
 import io.dpo4j.core.data.TruncationSettings;
-import io.dpo4j.core.kernel.ChunkedLogProbKernel;
+import io.dpo4j.core.kernel.KernelType;
 import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.model.HuggingFaceCheckpoint;
 import io.dpo4j.core.model.LlamaConfig;
@@ -244,7 +244,7 @@ public final class PreferenceTraining {
         private int epochs = 1;
         private Integer steps;
         private long seed = 42;
-        private LogProbKernel kernel = new ChunkedLogProbKernel(256L << 20);
+        private LogProbKernel kernel = KernelType.SINGLE_PASS.create(256L << 20);
         private TruncationSettings truncation = new TruncationSettings(64, 64, 128, TruncationPolicy.TRUNCATE);
         private BadRowPolicy onBadRow = BadRowPolicy.ERROR;
         private boolean addBos;
@@ -346,7 +346,10 @@ public final class PreferenceTraining {
             return this;
         }
 
-        /** The log-prob kernel (default: the chunked kernel with a 256 MiB logits budget). */
+        /**
+         * The log-prob kernel (default: the single-pass kernel keeping up to 256 MiB of logits, in 16 MiB
+         * tiles; the two-pass chunked kernel for objectives without a row-local gradient).
+         */
         public Builder kernel(LogProbKernel k) {
             this.kernel = Objects.requireNonNull(k, "kernel");
             return this;

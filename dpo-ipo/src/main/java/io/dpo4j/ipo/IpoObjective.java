@@ -51,6 +51,12 @@ public final class IpoObjective extends AbstractObjective {
 
     private static final class Configured extends AbstractConfiguredObjective {
 
+        /** A mean of per-row terms given detached batch quantities: the single-pass kernel applies. */
+        @Override
+        public boolean rowLocalGradient() {
+            return true;
+        }
+
         /** The implicit reward's scale: {@code beta}. */
         @Override
         public double rewardScale() {

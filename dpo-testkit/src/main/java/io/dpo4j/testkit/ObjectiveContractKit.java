@@ -59,7 +59,8 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>Groups: identity and discovery, configuration errors (choices included), numerics (finite,
  * batch-mean invariant under permutation and duplication, gradients that follow the rows, the
- * gradient-accumulation identity unless the objective declares itself batch-coupled, deterministic,
+ * gradient-accumulation identity unless the objective declares itself batch-coupled, a row-local gradient
+ * when declared (what the single-pass kernel relies on), deterministic,
  * inputs unmodified, extreme gaps), semantics (raising the chosen log-prob lowers the loss, or the
  * direction the objective declares in {@link ConfiguredObjective#semantics()}, reported), gradients
  * against Commons Math finite differences (stop-gradient terms held fixed), golden values. Numerics
@@ -468,6 +469,69 @@ public abstract class ObjectiveContractKit {
                         "loss of the joined batch against the mean of its halves (declare batchCoupled if the "
                                 + "objective couples the rows of a batch)");
             }));
+        }
+
+        @TestFactory
+        @DisplayName("row-local gradient (the single-pass kernel): when declared, a row's gradient does not move with the other rows' policy statistics")
+        Stream<DynamicTest> rowLocalGradient() {
+            return parameterSets().stream().map(p -> DynamicTest.dynamicTest((configured(p).rowLocalGradient()
+                    ? "declared row-local: gradients with the other rows as placeholders equal the whole batch's"
+                    : "not declared row-local: the two-pass kernel only") + " with " + (p.isEmpty() ? "defaults" : p),
+                    () -> {
+                ConfiguredObjective o = configured(p);
+                if (!o.rowLocalGradient()) {
+                    report(expectedId() + " " + (p.isEmpty() ? "defaults" : p) + " does not declare a row-local "
+                            + "gradient: it trains on the two-pass kernel path");
+                    return;
+                }
+                assertThat(o.requirements().batchCoupled())
+                        .as("%s declares a row-local gradient and is batch-coupled: it must not be both", expectedId())
+                        .isFalse();
+                HostBatch batch = realistic(43, 3.0);
+                HostBatch other = realistic(47, 3.0);
+                LossCaseResult whole = evaluate(o, batch, DataType.FLOAT64);
+                double scale = Math.max(1e-300, maxAbs(whole.gradients()));
+                int n = batch.rows();
+                for (int known : new int[] {1, n / 2, n - 1}) {
+                    // As the single-pass kernel asks: rows [0, known) scored, the others not yet, holding
+                    // placeholders (another batch's values; the kernel's own −n·ln V).
+                    for (boolean uniform : new boolean[] {false, true}) {
+                        HostBatch mixed = batch;
+                        for (Statistic s : batch.columns().keySet()) {
+                            if (s.kind() != Statistic.Kind.POLICY_LOGP) {
+                                continue;
+                            }
+                            double[] v = batch.column(s).clone();
+                            double[] tokens = tokensOf(batch, s);
+                            for (int i = known; i < n; i++) {
+                                v[i] = uniform ? -tokens[i] * Math.log(50_000) : other.column(s)[i];
+                            }
+                            mixed = mixed.withColumn(s, v);
+                        }
+                        LossCaseResult part = evaluate(o, mixed, DataType.FLOAT64);
+                        for (Map.Entry<String, double[]> e : whole.gradients().entrySet()) {
+                            for (int i = 0; i < known; i++) {
+                                assertClose(part.gradients().get(e.getKey())[i], e.getValue()[i], 1e-12, 1e-14 * scale,
+                                        "gradient " + e.getKey() + "[" + i + "] with rows " + known + ".." + (n - 1)
+                                                + " replaced by " + (uniform ? "−n·ln V" : "another batch's values")
+                                                + " (a declared row-local gradient must not depend on other rows'"
+                                                + " policy statistics)");
+                            }
+                        }
+                    }
+                }
+            }));
+        }
+
+        private double[] tokensOf(HostBatch batch, Statistic policy) {
+            Statistic count = policy == Statistic.POLICY_CHOSEN ? Statistic.CHOSEN_TOKENS
+                    : policy == Statistic.POLICY_REJECTED ? Statistic.REJECTED_TOKENS : Statistic.TOKENS;
+            if (batch.columns().containsKey(count)) {
+                return batch.column(count);
+            }
+            double[] ones = new double[batch.rows()];
+            java.util.Arrays.fill(ones, 1);
+            return ones;
         }
 
         /**

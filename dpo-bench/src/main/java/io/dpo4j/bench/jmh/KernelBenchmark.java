@@ -7,10 +7,12 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.dpo4j.core.kernel.EagerGradient;
 import io.dpo4j.core.kernel.KernelForward;
 import io.dpo4j.core.kernel.KernelType;
 import io.dpo4j.core.kernel.LogProbInput;
 import io.dpo4j.core.kernel.LogProbKernel;
+import io.dpo4j.core.kernel.SinglePassLogProbKernel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code naive}: {@link io.dpo4j.core.kernel.NaiveLogProbKernel};
  *   <li>{@code chunked}: {@link io.dpo4j.core.kernel.ChunkedLogProbKernel} with {@link #budgetBytes};
+ *   <li>{@code single-pass}: {@link SinglePassLogProbKernel} with {@link #budgetBytes} as its tile budget,
+ *       the rows taken as pairs {@code [chosen; rejected]}, the fixed g handed over as each pair's
+ *       eager gradient (what a row-local objective gives), so no sequence is recomputed;
  *   <li>{@code gemm}: the lower bound, the three lm_head GEMMs alone: {@code Z = H·Wᵀ},
  *       {@code ∂H = G·W}, {@code ∂W = Gᵀ·H} with a precomputed G.
  * </ul>
@@ -67,7 +72,7 @@ public class KernelBenchmark {
     @Param({"small", "smollm2-135m", "qwen2.5-0.5b"})
     public String shape;
 
-    @Param({"naive", "chunked", "gemm"})
+    @Param({"naive", "chunked", "single_pass", "gemm"})
     public String variant;
 
     /** The chunked kernel's logits budget. */
@@ -82,6 +87,8 @@ public class KernelBenchmark {
     private NDArray sequenceGradient;
     private NDArray logitGradient;
     private LogProbKernel kernel;
+    /** The single-pass variant's objective gradient: pairs [chosen rows; rejected rows], the fixed g. */
+    private EagerGradient eager;
     private long baselineBytes;
     private long firstCallGrowth;
     private boolean peakReset;
@@ -103,6 +110,14 @@ public class KernelBenchmark {
             logitGradient = manager.randomNormal(0, 1e-3f, new Shape(s.tokens(), s.vocabulary()), DataType.FLOAT32);
         } else {
             kernel = KernelType.fromId(variant).create(budgetBytes);
+            if (kernel instanceof SinglePassLogProbKernel) {
+                NDArray g = sequenceGradient;
+                eager = EagerGradient.pairs(s.rows() / 2, p -> {
+                    NDArray copy = g.duplicate();
+                    copy.attach(p.getManager());
+                    return copy;
+                });
+            }
             hidden.setRequiresGradient(true);
             weight.setRequiresGradient(true);
         }
@@ -133,8 +148,8 @@ public class KernelBenchmark {
                 return;
             }
             try (GradientCollector collector = tiny.getEngine().newGradientCollector()) {
-                kernel.forward(LogProbInput.of(tiny, h, w, l, tiny.ones(new Shape(2, 8))), collector)
-                        .backward(tiny.ones(new Shape(2)));
+                kernel.forward(LogProbInput.of(tiny, h, w, l, tiny.ones(new Shape(2, 8))), collector,
+                        eager == null ? null : EagerGradient.pairs(1, p -> p.onesLike())).backward(tiny.ones(new Shape(2)));
             }
         }
     }
@@ -164,7 +179,8 @@ public class KernelBenchmark {
                 return;
             }
             try (GradientCollector collector = step.getEngine().newGradientCollector()) {
-                KernelForward forward = kernel.forward(LogProbInput.of(step, hidden, weight, labels, mask), collector);
+                KernelForward forward = kernel.forward(LogProbInput.of(step, hidden, weight, labels, mask), collector,
+                        eager);
                 forward.backward(sequenceGradient);
             }
         }

@@ -18,11 +18,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * Runs {@link KernelBenchmark} for every chosen shape and variant (one JMH fork each, so each
- * variant's peak memory is its own) and prints the ratios measured in that run: chunked/naive time,
- * chunked/GEMM-bound time and chunked/naive peak memory.
+ * variant's peak memory is its own) and prints the ratios measured in that run, for the chunked and
+ * the single-pass kernels: time against naive and against the GEMM bound, peak memory against naive.
  *
  * <pre>
- * kernel-bench.sh [--shapes small,smollm2-135m,qwen2.5-0.5b] [--variants naive,chunked,gemm]
+ * kernel-bench.sh [--shapes small,smollm2-135m,qwen2.5-0.5b] [--variants naive,chunked,single_pass,gemm]
  *                 [--warmup 0] [--iterations 3] [--budget BYTES] [--output report.md]
  * </pre>
  */
@@ -35,7 +35,7 @@ public final class KernelReport {
     public static void main(String[] args) throws RunnerException, IOException {
         Map<String, String> options = parse(args);
         List<String> shapes = List.of(options.getOrDefault("shapes", "small,smollm2-135m,qwen2.5-0.5b").split(","));
-        List<String> variants = List.of(options.getOrDefault("variants", "naive,chunked,gemm").split(","));
+        List<String> variants = List.of(options.getOrDefault("variants", "naive,chunked,single_pass,gemm").split(","));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "0"));
         int iterations = Integer.parseInt(options.getOrDefault("iterations", "3"));
         String budget = options.getOrDefault("budget", "33554432");
@@ -70,7 +70,7 @@ public final class KernelReport {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: [--shapes a,b] [--variants naive,chunked,gemm] [--warmup N]"
+                throw new IllegalArgumentException("usage: [--shapes a,b] [--variants naive,chunked,single_pass,gemm] [--warmup N]"
                         + " [--iterations N] [--budget BYTES] [--output FILE]; got '" + args[i] + "'");
             }
             options.put(args[i].substring(2), args[++i]);
@@ -104,7 +104,7 @@ public final class KernelReport {
         out.append("|---|---|---|---|---|---|---|\n");
         for (String id : shapes) {
             KernelShape shape = KernelShape.fromId(id);
-            for (String variant : List.of("naive", "chunked", "gemm")) {
+            for (String variant : List.of("naive", "chunked", "single_pass", "gemm")) {
                 Measured m = measured.get(id + "/" + variant);
                 if (m != null) {
                     out.append(String.format(Locale.ROOT, "| %s | %s | %.0f (%.0f–%.0f) | %.0f | %.1f GFLOP/s | %.0f MiB"
@@ -115,16 +115,20 @@ public final class KernelReport {
         }
         out.append("\nTime ratios: of mean wall times, [of minimum wall times], {of CPU times}; the last two are less"
                 + " sensitive to other load on the machine.\n\n");
-        out.append("| shape | chunked / naive time | chunked / GEMM-bound time"
-                + " | chunked / naive peak memory: first call | later calls |\n");
-        out.append("|---|---|---|---|---|\n");
+        out.append("| shape | kernel | / naive time | / GEMM-bound time | / naive peak memory: first call | later calls |\n");
+        out.append("|---|---|---|---|---|---|\n");
         for (String id : shapes) {
             Measured naive = measured.get(id + "/naive");
-            Measured chunked = measured.get(id + "/chunked");
             Measured gemm = measured.get(id + "/gemm");
-            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", KernelShape.fromId(id).describe(),
-                    ratio(chunked, naive), ratio(chunked, gemm), memoryRatio(chunked, naive, true),
-                    memoryRatio(chunked, naive, false)));
+            for (String variant : List.of("chunked", "single_pass")) {
+                Measured m = measured.get(id + "/" + variant);
+                if (m == null) {
+                    continue;
+                }
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n",
+                        KernelShape.fromId(id).describe(), variant, ratio(m, naive), ratio(m, gemm),
+                        memoryRatio(m, naive, true), memoryRatio(m, naive, false)));
+            }
         }
         return out.toString();
     }

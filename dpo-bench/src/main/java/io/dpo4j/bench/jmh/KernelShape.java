@@ -13,8 +13,12 @@ public enum KernelShape {
 
     /** A quick shape: 512 tokens, d = 256, V = 8192 (about 2 GFLOP per GEMM). */
     SMALL("small", 4, 128, 256, 8192),
-    /** SmolLM2-135M's lm_head: 4096 tokens, d = 576, V = 49152 (about 232 GFLOP per GEMM). */
-    SMOLLM2_135M("smollm2-135m", 4, 1024, 576, 49152),
+    /**
+     * SmolLM2-135M's lm_head: 4096 tokens, d = 576, V = 49152 (about 232 GFLOP per GEMM), as 16 rows of
+     * 256 tokens (8 pairs with 256-token responses), so that a pair's logits (100 MB) fit the single-pass
+     * kernel's default chunk.
+     */
+    SMOLLM2_135M("smollm2-135m", 16, 256, 576, 49152),
     /** Qwen2.5-0.5B's lm_head: 2048 tokens, d = 896, V = 151936 (about 558 GFLOP per GEMM). */
     QWEN25_05B("qwen2.5-0.5b", 2, 1024, 896, 151936);
 

@@ -166,7 +166,8 @@ public final class ConfigSchema {
             integer("", "eval_every", 25, 1, "steps between held-out evaluations"),
             integer("", "checkpoint_every", 100, 1, "steps between checkpoints (one is always written at the end)"),
             integer("", "keep_checkpoints", 2, 1, "checkpoints kept"),
-            choice("kernel", "implementation", KernelType.CHUNKED, KernelType.class, "the log-prob kernel: chunked, "
+            choice("kernel", "implementation", KernelType.SINGLE_PASS, KernelType.class, "the log-prob kernel: "
+                    + "single_pass (no logits recompute for row-local objectives, else as chunked), chunked (two-pass), "
                     + "or naive (the reference)"),
             integer("kernel", "memory_budget_mb", 256, 1, "logits per chunk"),
             integer("evaluation", "sample_prompts", 32, 0, "held-out prompts sampled at every evaluation"),

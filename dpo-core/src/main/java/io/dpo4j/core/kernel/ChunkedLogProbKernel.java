@@ -1,6 +1,5 @@
 package io.dpo4j.core.kernel;
 
-import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -238,85 +237,16 @@ public final class ChunkedLogProbKernel implements LogProbKernel {
         }
 
         private void inject(NDArray sequenceGradient) {
-            LogProbInput input = pass.input;
             ResponseLayout layout = pass.layout;
             NDManager work = pass.work;
             int n = layout.responseTokens();
-            int vocabulary = input.vocabularySize();
-            DataType dtype = pass.rows.getDataType();
             NDArray g = SequenceGradients.checkedSequenceGradient(sequenceGradient, pass.statistics.logProbs(), work);
-            // −g of each token's sequence, N × 1: the scale of every term below.
+            // −g of each token's sequence, N × 1: the scale of every term.
             NDArray negG = g.get(new NDIndex("{}", work.create(layout.rows()))).neg().reshape(n, 1);
-            boolean trainWeight = input.weight().hasGradient();
-            boolean trainBias = input.bias().map(NDArray::hasGradient).orElse(false);
-
-            NDArray dRows = work.zeros(new Shape(n, input.hiddenSize()), dtype);
-            // W and the bias are leaves: add their share straight into their gradient buffers (what
-            // autograd does with the surrogate's W term) and skip two V×d temporaries.
-            NDArray weightBuffer = trainWeight ? LeafGradients.of(input.weight(), collector, work).orElse(null) : null;
-            NDArray biasBuffer = trainBias
-                    ? LeafGradients.of(input.bias().orElseThrow(), collector, work).orElse(null) : null;
-            NDArray dWeight = !trainWeight ? null
-                    : weightBuffer != null ? weightBuffer : work.zeros(pass.weight.getShape(), dtype);
-            NDArray dBias = !trainBias ? null
-                    : biasBuffer != null ? biasBuffer : work.zeros(new Shape(vocabulary), dtype);
-            NDArray scaledRows = trainWeight ? pass.rows.mul(negG) : null;
-            TilePlan plan = pass.plan;
-            for (int c0 = 0; c0 < n; c0 += plan.tokens()) {
-                int c1 = Math.min(n, c0 + plan.tokens());
-                NDIndex tokens = new NDIndex(c0 + ":" + c1);
-                for (int v0 = 0; v0 < vocabulary; v0 += plan.vocabulary()) {
-                    int v1 = Math.min(vocabulary, v0 + plan.vocabulary());
-                    NDIndex slice = new NDIndex(v0 + ":" + v1);
-                    try (NDManager tile = work.newSubManager()) {
-                        NDArray z = pass.logits(tile, c0, c1, v0, v1);
-                        z.subi(pass.logSumExp.get(tile, tokens));
-                        NDArray p = z.exp();
-                        z.close();
-                        LabelHits hits = LabelHits.of(layout.labels(), c0, c1, v0, v1);
-                        if (!hits.isEmpty()) {
-                            NDIndex at = new NDIndex("{}, {}", tile.create(hits.rows()), tile.create(hits.columns()));
-                            p.set(at, p.get(at).subi(1));
-                        }
-                        // p now holds P − onehot for this tile.
-                        dRows.get(tile, tokens).addi(p.matMul(pass.weight.get(tile, slice)));
-                        if (dWeight != null) {
-                            dWeight.get(tile, slice).addi(p.transpose().matMul(scaledRows.get(tile, tokens)));
-                        }
-                        if (dBias != null) {
-                            NDArray column = negG.get(tile, tokens).transpose().matMul(p);
-                            dBias.get(tile, slice).addi(column.reshape(v1 - v0));
-                        }
-                    }
-                }
-            }
-            dRows.muli(negG);
-            int b = layout.batchSize();
-            int t = layout.sequenceLength();
-            NDArray dHidden = work.zeros(new Shape(b * (long) t, input.hiddenSize()), dtype);
-            dHidden.set(new NDIndex("{}", pass.positions), dRows);
-
-            // One backward of the surrogate Σ H ⊙ dH (+ Σ W ⊙ dW + Σ bias ⊙ dBias): dot products,
-            // so no H- or W-sized product is materialised on the way.
-            NDArray surrogate = owned(input.hidden().reshape(-1), work).matMul(dHidden.reshape(-1));
-            if (dWeight != null && weightBuffer == null) {
-                surrogate = surrogate.add(owned(input.weight().reshape(-1), work).matMul(dWeight.reshape(-1)));
-            }
-            if (dBias != null && biasBuffer == null) {
-                surrogate = surrogate.add(owned(input.bias().orElseThrow().reshape(-1), work).matMul(dBias));
-            }
-            try {
-                collector.backward(surrogate);
-            } catch (EngineException e) {
-                if (!String.valueOf(e.getMessage()).contains("does not require grad")) {
-                    throw e;
-                }
-                // A frozen trunk: fine when the lm_head took its gradient directly, an error otherwise.
-                if (weightBuffer == null && biasBuffer == null) {
-                    throw new IllegalStateException("the log-prob kernel's backward found nothing to differentiate:"
-                            + " neither the hidden states nor the lm_head weight or bias require gradient", e);
-                }
-            }
+            LmHeadGradients grads = new LmHeadGradients(pass.input, n, pass.rows.getDataType(), collector, work);
+            TileRecompute.accumulate(pass.rows, pass.weight, pass.bias, pass.logSumExp, layout.labels(), negG,
+                    pass.plan, grads.dRows, grads.dWeight, grads.dBias, work);
+            grads.inject(pass.positions);
         }
 
         @Override

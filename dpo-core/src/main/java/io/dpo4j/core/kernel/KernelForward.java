@@ -36,6 +36,15 @@ public interface KernelForward extends AutoCloseable {
      */
     void backward(NDArray sequenceGradient);
 
+    /**
+     * How many sequences had their gradient injected in the forward, while their logits were in memory
+     * (a single-pass forward), and were not recomputed by {@link #backward}; after backward, for a
+     * single-pass forward of a row-local objective, every sequence. Default: 0 (the two-pass path).
+     */
+    default int eagerSequences() {
+        return 0;
+    }
+
     /** Releases this pass's memory without back-propagating. Idempotent. */
     @Override
     void close();

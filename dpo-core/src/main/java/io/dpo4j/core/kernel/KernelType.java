@@ -10,8 +10,13 @@ public enum KernelType {
 
     /** {@link NaiveLogProbKernel}: full logits and autograd; the reference. */
     NAIVE("naive"),
-    /** {@link ChunkedLogProbKernel}: response rows only, tiled logits, two-pass gradient; the default. */
-    CHUNKED("chunked");
+    /** {@link ChunkedLogProbKernel}: response rows only, tiled logits, two-pass gradient (four lm_head GEMMs). */
+    CHUNKED("chunked"),
+    /**
+     * {@link SinglePassLogProbKernel}: the chunked kernel, plus a single pass (three lm_head GEMMs) for
+     * objectives whose gradient is row-local; the default.
+     */
+    SINGLE_PASS("single_pass");
 
     private final String id;
 
@@ -19,23 +24,34 @@ public enum KernelType {
         this.id = id;
     }
 
-    /** The lower-case id: {@code naive} or {@code chunked}. */
+    /** The lower-case id: {@code naive}, {@code chunked} or {@code single_pass}. */
     public String id() {
         return id;
     }
 
     /** The implementation with its default settings. */
     public LogProbKernel create() {
-        return this == NAIVE ? new NaiveLogProbKernel() : new ChunkedLogProbKernel();
+        return switch (this) {
+            case NAIVE -> new NaiveLogProbKernel();
+            case CHUNKED -> new ChunkedLogProbKernel();
+            case SINGLE_PASS -> new SinglePassLogProbKernel();
+        };
     }
 
     /**
-     * The implementation with a logits memory budget; the naive kernel has none and ignores it.
+     * The implementation with a logits memory budget; the naive kernel has none and ignores it. The
+     * single-pass kernel takes it as its tile budget and keeps its default chunk size
+     * ({@link SinglePassLogProbKernel#DEFAULT_CHUNK_BYTES}) unless the budget is larger.
      *
      * @param budgetBytes see {@link ChunkedLogProbKernel#ChunkedLogProbKernel(long)}
      */
     public LogProbKernel create(long budgetBytes) {
-        return this == NAIVE ? new NaiveLogProbKernel() : new ChunkedLogProbKernel(budgetBytes);
+        return switch (this) {
+            case NAIVE -> new NaiveLogProbKernel();
+            case CHUNKED -> new ChunkedLogProbKernel(budgetBytes);
+            case SINGLE_PASS -> new SinglePassLogProbKernel(Math.min(budgetBytes, ChunkedLogProbKernel.DEFAULT_BUDGET_BYTES),
+                    Math.max(budgetBytes, SinglePassLogProbKernel.DEFAULT_CHUNK_BYTES));
+        };
     }
 
     /**

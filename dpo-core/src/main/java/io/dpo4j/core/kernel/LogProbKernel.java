@@ -49,4 +49,20 @@ public interface LogProbKernel {
      *     the vocabulary
      */
     KernelForward forward(LogProbInput input, GradientCollector collector);
+
+    /**
+     * The training forward of a single-pass kernel: while each group of sequences' logits are in
+     * memory it asks {@code eager} for their gradient and forms their share of ∂loss/∂H and ∂loss/∂W
+     * right away, without recomputing the logits later. {@link KernelForward#backward} must still be
+     * called with the whole batch's {@code g}: it back-propagates {@code Σ_b g[b]·logp(b)} in total,
+     * recomputing only the sequences whose eager gradient differed from {@code g} (none for an
+     * objective whose gradient is row-local), so the result is the two-pass kernel's either way. The
+     * lm_head's eager share may be added to W's gradient buffer before backward is called. Default:
+     * the two-pass {@link #forward(LogProbInput, GradientCollector)}, ignoring {@code eager}.
+     *
+     * @param eager the objective's gradient, or null for the two-pass path
+     */
+    default KernelForward forward(LogProbInput input, GradientCollector collector, EagerGradient eager) {
+        return forward(input, collector);
+    }
 }

@@ -201,7 +201,7 @@ class KernelContractTest {
         @DisplayName("an unknown name is rejected with the list of known ones")
         void unknown() {
             assertThatThrownBy(() -> KernelType.fromId("fused")).isInstanceOf(DpoException.class)
-                    .hasMessage("unknown log-prob kernel 'fused'; known kernels: naive, chunked");
+                    .hasMessage("unknown log-prob kernel 'fused'; known kernels: naive, chunked, single_pass");
         }
 
         @Test

@@ -22,7 +22,8 @@ class KernelMemoryTest {
     private static final int CALLS = 25;
 
     static Stream<LogProbKernel> kernels() {
-        return Stream.of(new NaiveLogProbKernel(), new ChunkedLogProbKernel(), new ChunkedLogProbKernel(2L * 4 * 36));
+        return Stream.of(new NaiveLogProbKernel(), new ChunkedLogProbKernel(), new ChunkedLogProbKernel(2L * 4 * 36),
+                new SinglePassLogProbKernel(), new SinglePassLogProbKernel(2L * 4 * 36, 23L * 4 * 3));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -47,6 +48,11 @@ class KernelMemoryTest {
                         KernelForward forward = kernel.forward(input, collector);
                         forward.backward(step.ones(new Shape(3)));
                         kernel.forward(input, collector).close();
+                        // The single pass (other kernels ignore the eager gradient), then with a g that
+                        // differs from the eager one in row 1, so backward also recomputes.
+                        EagerGradient eager = EagerGradient.rows(3, p -> p.onesLike());
+                        kernel.forward(input, collector, eager).backward(step.create(new float[] {1f, 2f, 1f}));
+                        kernel.forward(input, collector, eager).close();
                     }
                 }
                 after[call] = model.getManagedArrays().size() + data.getManagedArrays().size();

@@ -56,6 +56,12 @@ public final class BcoPairObjective extends AbstractObjective {
     }
 
     private static final class Configured extends AbstractConfiguredObjective {
+
+        /** Row-local only without the reward shift: δ is a batch mean of policy rewards (stop-gradient or not). */
+        @Override
+        public boolean rowLocalGradient() {
+            return !requirements().batchCoupled();
+        }
         private final double beta;
         private final boolean rewardShift;
 

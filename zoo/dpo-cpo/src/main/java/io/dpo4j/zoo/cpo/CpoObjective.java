@@ -57,6 +57,12 @@ public final class CpoObjective extends AbstractObjective {
     }
 
     private static final class Configured extends AbstractConfiguredObjective {
+
+        /** A mean of per-row terms given detached batch quantities: the single-pass kernel applies. */
+        @Override
+        public boolean rowLocalGradient() {
+            return true;
+        }
         private final double beta;
         private final double alpha;
         private final double epsilon;

@@ -51,6 +51,12 @@ public final class ExoPairObjective extends AbstractObjective {
     }
 
     private static final class Configured extends AbstractConfiguredObjective {
+
+        /** A mean of per-row terms given detached batch quantities: the single-pass kernel applies. */
+        @Override
+        public boolean rowLocalGradient() {
+            return true;
+        }
         private final double beta;
         private final double logKeep;
         private final double logFlip;

@@ -48,6 +48,12 @@ public final class HingeObjective extends AbstractObjective {
     }
 
     private static final class Configured extends AbstractConfiguredObjective {
+
+        /** A mean of per-row terms given detached batch quantities: the single-pass kernel applies. */
+        @Override
+        public boolean rowLocalGradient() {
+            return true;
+        }
         private final double beta;
 
         Configured(Hyperparameters p) {
