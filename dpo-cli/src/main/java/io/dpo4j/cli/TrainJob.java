@@ -150,6 +150,7 @@ public final class TrainJob {
             b.lora(LoraRun.settings(config, out));
         }
         b.activationCheckpointing(checkpointing[0]);
+        b.batchLayout(config.batchLayout());
         if (referenceRows[0] != null) {
             b.referenceBatchRows(referenceRows[0]);
         }
