@@ -64,7 +64,8 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * A model over the given parameters, which must be exactly the configuration's
-     * {@link LlamaConfig#parameterSpecs()} (float32, on {@code manager}). The model takes ownership of
+     * {@link LlamaConfig#parameterSpecs()} (float32 — or float64 throughout, a model for checks in double
+     * precision — on {@code manager}). The model takes ownership of
      * {@code manager} and closes it in {@link #close()}.
      *
      * @throws DpoException naming a missing, unexpected or wrongly shaped parameter
@@ -77,6 +78,9 @@ public final class LlamaModel implements AutoCloseable {
     static LlamaModel of(LlamaConfig config, NDManager manager, Map<String, NDArray> parameters,
             ObjectNode sourceConfigJson, Path sourceDirectory) {
         Map<String, NDArray> ordered = new LinkedHashMap<>();
+        // float32, or float64 throughout: a verification model (equality tests in double precision).
+        DataType dtype = !parameters.isEmpty() && parameters.values().stream()
+                .allMatch(p -> p.getDataType() == DataType.FLOAT64) ? DataType.FLOAT64 : DataType.FLOAT32;
         for (ParameterSpec spec : config.parameterSpecs()) {
             NDArray p = parameters.get(spec.name());
             if (p == null) {
@@ -86,7 +90,7 @@ public final class LlamaModel implements AutoCloseable {
                 throw new DpoException("parameter " + spec.name() + ": expected shape " + spec.shape() + ", found "
                         + p.getShape());
             }
-            if (p.getDataType() != DataType.FLOAT32) {
+            if (p.getDataType() != dtype) {
                 throw new DpoException("parameter " + spec.name() + ": expected float32, found " + p.getDataType());
             }
             ordered.put(spec.name(), p);
@@ -445,7 +449,7 @@ public final class LlamaModel implements AutoCloseable {
     private NDArray project(NDArray x, String name, boolean training) {
         NDArray bias = parameters.get(name + ".bias");
         NDArray weight = parameter(name + ".weight");
-        if (weight.getDataType() != DataType.FLOAT32) {
+        if (weight.getDataType() == DataType.FLOAT16) {
             weight = weight.toType(DataType.FLOAT32, true);
             weight.attach(x.getManager());
         }

@@ -73,7 +73,7 @@ class BatchLayoutTest {
         return TokenIds.of(out);
     }
 
-    private record Result(double[] logProbs, Map<String, float[]> gradients) {
+    private record Result(double[] logProbs, Map<String, double[]> gradients) {
     }
 
     /** Log-probs, and the gradients of Σ g_s · logp_s, through the trunk and the chunked kernel. */
@@ -98,10 +98,10 @@ class BatchLayoutTest {
             }
             pass.backward();
         }
-        Map<String, float[]> grads = new LinkedHashMap<>();
+        Map<String, double[]> grads = new LinkedHashMap<>();
         model.trainableParameters().forEach((name, p) -> {
             try (NDArray g = p.getGradient()) {
-                grads.put(name, g.toFloatArray());
+                grads.put(name, ObjectiveMath.toDoubles(g));
                 ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p);
             }
         });
@@ -124,14 +124,14 @@ class BatchLayoutTest {
         }
         assertThat(actual.gradients().keySet()).containsExactlyElementsOf(expected.gradients().keySet());
         expected.gradients().forEach((name, e) -> {
-            float[] a = actual.gradients().get(name);
+            double[] a = actual.gradients().get(name);
             double scale = 0;
-            for (float v : e) {
+            for (double v : e) {
                 scale = Math.max(scale, Math.abs(v));
             }
             assertThat(scale).as("%s has a gradient", name).isGreaterThan(0);
             for (int i = 0; i < e.length; i++) {
-                assertThat((double) Math.abs(a[i] - e[i])).as("%s[%d]", name, i).isLessThanOrEqualTo(tolerance * scale);
+                assertThat(Math.abs(a[i] - e[i])).as("%s[%d]", name, i).isLessThanOrEqualTo(tolerance * scale);
             }
         });
     }
@@ -176,6 +176,29 @@ class BatchLayoutTest {
             Result padded = run(model, BatchLayout.padded(), sequences, false, KernelType.NAIVE.create());
             Result other = run(model, variant.layout, sequences, true, KernelType.NAIVE.create());
             assertClose(padded, other, 1e-5);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Variant.class)
+    @DisplayName("in float64: log-probs and gradients equal the padded rows' to 1e-10")
+    void float64(Variant variant) {
+        List<TokenIds[]> sequences = pairs(14, 4);
+        try (LlamaModel single = model(5)) {
+            NDManager manager = NDManager.newBaseManager();
+            Map<String, NDArray> wide = new LinkedHashMap<>();
+            single.parameters().forEach((name, p) -> {
+                NDArray w = p.toType(ai.djl.ndarray.types.DataType.FLOAT64, true);
+                w.attach(manager);
+                wide.put(name, w);
+            });
+            try (LlamaModel model = LlamaModel.of(CONFIG, manager, wide)) {
+                model.setTrainable(true);
+                Result padded = run(model, BatchLayout.padded(), sequences, false, KernelType.CHUNKED.create());
+                Result other = run(model, variant.layout, sequences, variant.ordinal() % 2 == 0,
+                        KernelType.CHUNKED.create());
+                assertClose(padded, other, 1e-10);
+            }
         }
     }
 
