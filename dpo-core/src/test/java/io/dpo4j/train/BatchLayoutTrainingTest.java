@@ -16,6 +16,11 @@ class BatchLayoutTrainingTest {
 
     /** The first step's loss and gradient norm, and the evaluation before any update, by name. */
     private static Map<String, Double> firstStep(BatchLayout layout, boolean checkpointing) throws Exception {
+        return firstStep(layout, checkpointing, null);
+    }
+
+    private static Map<String, Double> firstStep(BatchLayout layout, boolean checkpointing,
+            io.dpo4j.core.data.TruncationSettings truncation) throws Exception {
         Map<String, Double> out = new LinkedHashMap<>();
         List<StepEvent> steps = new ArrayList<>();
         TrainingListener l = new TrainingListener() {
@@ -24,7 +29,11 @@ class BatchLayoutTrainingTest {
                 steps.add(e);
             }
         };
-        try (TrainingResult result = PreferenceTrainingTest.small().steps(1).gradientAccumulation(2)
+        PreferenceTraining.Builder b = PreferenceTrainingTest.small();
+        if (truncation != null) {
+            b.truncation(truncation);
+        }
+        try (TrainingResult result = b.steps(1).gradientAccumulation(2)
                 .objective(PreferenceTrainingTest.dpo(0.1)).activationCheckpointing(checkpointing)
                 .evaluation(EvaluationSettings.defaults().withEvery(5).withSampling(0, 4)).batchLayout(layout)
                 .listener(l).build().fit()) {
@@ -60,5 +69,18 @@ class BatchLayoutTrainingTest {
         assertClose(padded, firstStep(BatchLayout.padded().withPacking(0), false));
         assertClose(padded, firstStep(BatchLayout.padded().withSharing(BatchLayout.Sharing.ON).withPacking(0), true));
         assertClose(padded, firstStep(BatchLayout.defaults(), false));
+    }
+
+    @Test
+    @DisplayName("truncated data (prompts cut from the left, responses cut): shared and packed equal padded rows")
+    void truncated() throws Exception {
+        io.dpo4j.core.data.TruncationSettings cut = new io.dpo4j.core.data.TruncationSettings(2, 2, 4,
+                io.dpo4j.core.data.TruncationPolicy.TRUNCATE);
+        Map<String, Double> padded = firstStep(BatchLayout.padded(), false, cut);
+        // 8 pairs, every response cut to at most 2 tokens (uncut, they are longer)
+        assertThat(padded.get("tokens")).isLessThanOrEqualTo(16 * 2.0)
+                .isLessThan(firstStep(BatchLayout.padded(), false).get("tokens"));
+        assertClose(padded, firstStep(BatchLayout.padded().withSharing(BatchLayout.Sharing.ON).withPacking(0), false,
+                cut));
     }
 }
