@@ -150,6 +150,7 @@ public final class TrainJob {
             b.lora(LoraRun.settings(config, out));
         }
         b.activationCheckpointing(checkpointing[0]);
+        b.batchLayout(config.batchLayout());
         if (architecture[0] != null) {
             // the plan at the tokenised data's lengths, before the model is loaded; it sizes the reference batch
             LlamaConfig a = architecture[0];

@@ -62,7 +62,7 @@ final class Evaluator {
     EvaluationEvent evaluate(long at, LlamaModel policy, NDManager root) {
         Map<String, Double> m = new LinkedHashMap<>();
         List<EvaluationEvent.Sample> samples = List.of();
-        SequenceScorer scorer = new SequenceScorer(policy, kernel, pad, SCORE_ROWS);
+        SequenceScorer scorer = new SequenceScorer(policy, kernel, pad, SCORE_ROWS, step.layout());
         policy.setTrainable(false);
         try {
             StepBatch validation = !data.validationPairs().isEmpty() && data.layout() == DataLayout.PAIRED

@@ -5,17 +5,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.dpo4j.api.math.ObjectiveMath;
 import io.dpo4j.core.DpoException;
-import io.dpo4j.core.data.BatchArrays;
 import io.dpo4j.core.data.TokenIds;
 import io.dpo4j.core.data.TokenizedPair;
 import io.dpo4j.core.data.TokenizedUnpaired;
-import io.dpo4j.core.kernel.LogProbInput;
 import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.lora.LoraAdapter;
 import io.dpo4j.core.lora.LoraMerge;
 import io.dpo4j.core.lora.PeftAdapterFiles;
 import io.dpo4j.core.model.LlamaModel;
+import io.dpo4j.core.train.BatchLayout;
 import io.dpo4j.core.train.ReferenceCache;
+import io.dpo4j.core.train.ScoringBatch;
 import io.dpo4j.core.train.SequenceScorer;
 import io.dpo4j.core.train.TrainingCheckpoint;
 import java.io.IOException;
@@ -85,12 +85,12 @@ final class LoraStage {
      * The reference log-probs of a batch: the policy with its adapters switched off is exactly the base
      * model. No gradient is recorded (call outside the collector).
      */
-    static double[] liveReference(LlamaModel policy, LogProbKernel kernel, BatchArrays arrays, NDManager step) {
+    static double[] liveReference(LlamaModel policy, LogProbKernel kernel, ScoringBatch arrays, NDManager step) {
         policy.setAdapterEnabled(false);
         try {
-            NDArray h = SequenceScorer.hidden(policy, arrays, step);
-            return ObjectiveMath.toDoubles(kernel.statistics(LogProbInput.of(step, h, policy.lmHeadWeight(),
-                    arrays.labels(), arrays.responseMask())).logProbs());
+            NDArray h = arrays.hidden(policy, step);
+            return ObjectiveMath.toDoubles(kernel.statistics(arrays.kernelInput(step, h,
+                    policy.lmHeadWeight())).logProbs());
         } finally {
             policy.setAdapterEnabled(true);
         }
@@ -101,7 +101,7 @@ final class LoraStage {
      * policy with its adapters off (in memory; the evaluations' margins need them).
      */
     static ReferenceCache validationReference(LlamaModel policy, PreparedData data, LogProbKernel kernel, int pad,
-            int rows, NDManager root, PrintWriter log) {
+            int rows, BatchLayout layout, NDManager root, PrintWriter log) {
         List<TokenIds> prompts = new ArrayList<>();
         List<TokenIds> responses = new ArrayList<>();
         for (TokenizedPair p : data.validationPairs()) {
@@ -118,7 +118,7 @@ final class LoraStage {
         policy.setAdapterEnabled(false);
         policy.setTrainable(false);
         try {
-            double[] values = new SequenceScorer(policy, kernel, pad, rows).score(prompts, responses, root, null);
+            double[] values = new SequenceScorer(policy, kernel, pad, rows, layout).score(prompts, responses, root, null);
             for (int i = 0; i < values.length; i++) {
                 cache.put(ReferenceCache.Key.of(prompts.get(i).toArray(), responses.get(i).toArray()), values[i]);
             }

@@ -12,7 +12,6 @@ import io.dpo4j.api.SequenceStatistics;
 import io.dpo4j.api.Statistic;
 import io.dpo4j.api.math.ObjectiveMath;
 import io.dpo4j.api.math.Scalars;
-import io.dpo4j.core.data.BatchArrays;
 import io.dpo4j.core.data.PaddedSequences;
 import io.dpo4j.core.data.TokenIds;
 import io.dpo4j.core.kernel.EagerGradient;
@@ -21,9 +20,10 @@ import io.dpo4j.core.kernel.LogProbInput;
 import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.model.LlamaModel;
 import io.dpo4j.core.model.TrunkPass;
+import io.dpo4j.core.train.BatchLayout;
 import io.dpo4j.core.train.ReferenceCache;
 import io.dpo4j.core.train.ReferencePass;
-import io.dpo4j.core.train.SequenceScorer;
+import io.dpo4j.core.train.ScoringBatch;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +50,7 @@ final class ObjectiveStep {
     private final boolean liveReference;
     private final boolean checkpointing;
     private final long seed;
+    private final BatchLayout layout;
 
     /**
      * @param objective the (weighted sum of) objective(s)
@@ -57,7 +58,7 @@ final class ObjectiveStep {
      * @param pad the padding id
      */
     ObjectiveStep(ConfiguredObjective objective, LogProbKernel kernel, ReferenceCache reference, int pad) {
-        this(objective, kernel, reference, pad, false, false, 0);
+        this(objective, kernel, reference, pad, false, false, 0, BatchLayout.padded());
     }
 
     /**
@@ -67,9 +68,10 @@ final class ObjectiveStep {
      *     adapters off
      * @param checkpointing activation checkpointing per decoder layer in the training forward
      * @param seed the run's seed (with the batch, it seeds the adapters' dropout)
+     * @param layout how the micro-batch's rows are laid out for the trunk (prompt sharing, packing)
      */
     ObjectiveStep(ConfiguredObjective objective, LogProbKernel kernel, ReferenceCache reference, int pad,
-            boolean liveReference, boolean checkpointing, long seed) {
+            boolean liveReference, boolean checkpointing, long seed, BatchLayout layout) {
         this.objective = objective;
         this.kernel = kernel;
         this.reference = reference;
@@ -77,6 +79,7 @@ final class ObjectiveStep {
         this.liveReference = liveReference;
         this.checkpointing = checkpointing;
         this.seed = seed;
+        this.layout = layout;
     }
 
     ConfiguredObjective objective() {
@@ -98,31 +101,30 @@ final class ObjectiveStep {
             Optional<PaddedSequences> mismatched = batch.mismatched();
             if (mismatched.isPresent()) {
                 // The KL reference point carries no gradient: scored outside the collector.
-                BatchArrays m = mismatched.get().toArrays(step, DataType.FLOAT32);
-                NDArray hm = SequenceScorer.hidden(policy, m, step);
-                klPolicy = kernel.statistics(LogProbInput.of(step, hm, policy.lmHeadWeight(), m.labels(),
-                        m.responseMask())).logProbs();
+                PaddedSequences kl = mismatched.get();
+                ScoringBatch m = layout.arrange(rowsOf(kl, true), rowsOf(kl, false), pad, policy.config(), step);
+                NDArray hm = m.hidden(policy, step);
+                klPolicy = kernel.statistics(m.kernelInput(step, hm, policy.lmHeadWeight())).logProbs();
                 if (liveReference) {
                     klLive = LoraStage.liveReference(policy, kernel, m, step);
                 }
             }
-            BatchArrays arrays = batch.padded(pad).toArrays(step, DataType.FLOAT32);
+            // The rows in the run's layout (padded, shared prompts, packed): the kernel sees one row per sequence.
+            ScoringBatch arrays = layout.arrange(batch.prompts(), batch.responses(), pad, policy.config(), step);
             double[] live = liveReference ? LoraStage.liveReference(policy, kernel, arrays, step) : null;
             try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-                ai.djl.ndarray.types.Shape shape = arrays.inputIds().getShape();
                 // The seed of the micro-batch's LoRA dropout: fixed by the run's seed and the examples, so
                 // resuming redraws it.
-                TrunkPass pass = policy.trainingPass(arrays.inputIds(), arrays.attentionMask(),
-                        SequenceScorer.positions(step, (int) shape.get(0), (int) shape.get(1)), checkpointing,
+                TrunkPass pass = arrays.trainingPass(policy, step, checkpointing,
                         seed * 1_000_003L + batch.ids().hashCode());
                 NDArray h = pass.hidden();
+                LogProbInput input = arrays.kernelInput(step, h, policy.lmHeadWeight());
                 Measured measured;
                 NDArray kl = klPolicy;
                 double[] klRef = klLive;
                 Function<NDArray, SequenceStatistics> stats = p -> statistics(batch, p,
                         arrays.responseTokens(), kl, mismatched.orElse(null), live, klRef, step);
-                try (KernelForward f = kernel.forward(LogProbInput.of(step, h, policy.lmHeadWeight(),
-                        arrays.labels(), arrays.responseMask()), gc, eagerGradient(batch, stats, share, gc))) {
+                try (KernelForward f = kernel.forward(input, gc, eagerGradient(batch, stats, share, gc))) {
                     NDArray leaf = f.statistics().logProbs().duplicate();
                     leaf.setRequiresGradient(true);
                     ObjectiveResult r = objective.compute(stats.apply(leaf));
@@ -155,6 +157,20 @@ final class ObjectiveStep {
         };
         return batch.layout() == DataLayout.PAIRED ? EagerGradient.pairs(batch.examples(), gradient)
                 : EagerGradient.rows(batch.examples(), gradient);
+    }
+
+    /** The prompts (or responses) of padded rows. */
+    private static List<TokenIds> rowsOf(PaddedSequences rows, boolean prompts) {
+        List<TokenIds> out = new java.util.ArrayList<>(rows.rows());
+        for (int r = 0; r < rows.rows(); r++) {
+            out.add(prompts ? rows.promptIds(r) : rows.responseIds(r));
+        }
+        return out;
+    }
+
+    /** The layout of the training rows (evaluation scores in it too). */
+    BatchLayout layout() {
+        return layout;
     }
 
     /** The objective on a batch whose rows' policy log-probs were scored without a gradient. */

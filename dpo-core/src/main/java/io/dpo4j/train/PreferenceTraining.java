@@ -17,6 +17,7 @@ import io.dpo4j.core.model.SaveOptions;
 import io.dpo4j.core.tokenizer.SpecialTokens;
 import io.dpo4j.core.tokenizer.TextTokenizer;
 import io.dpo4j.core.train.AdamW;
+import io.dpo4j.core.train.BatchLayout;
 import io.dpo4j.core.train.CheckpointStore;
 import io.dpo4j.core.train.LearningRateSchedule;
 import io.dpo4j.core.train.ModelHub;
@@ -106,7 +107,7 @@ public final class PreferenceTraining {
             boolean liveReference = b.lora != null && b.lora.adaptersOffReference() && needsReference;
             ReferenceStage.Outcome reference = needsReference && !liveReference ? ReferenceStage.run(b.reference, initial, data, sampler,
                     micro, totalSteps, mismatched, kernel, pad, b.referenceRows != null ? b.referenceRows
-                            : 4 * b.batchSize, b.cacheDirectory, b.device, log) : null;
+                            : 4 * b.batchSize, b.cacheDirectory, b.device, b.layout, log) : null;
 
             Optional<CheckpointStore.Checkpoint> resumeFrom = Optional.empty();
             if (b.resumeFrom != null) {
@@ -141,9 +142,9 @@ public final class PreferenceTraining {
                 policy.setTrainable(true);
                 int referenceRows = b.referenceRows != null ? b.referenceRows : 4 * b.batchSize;
                 ReferenceCache referenceCache = liveReference ? LoraStage.validationReference(policy, data, kernel,
-                        pad, referenceRows, root, log) : reference == null ? null : reference.cache();
+                        pad, referenceRows, b.layout, root, log) : reference == null ? null : reference.cache();
                 ObjectiveStep step = new ObjectiveStep(objective, kernel, referenceCache, pad, liveReference,
-                        b.activationCheckpointing, b.seed);
+                        b.activationCheckpointing, b.seed, b.layout);
                 Evaluator evaluator = new Evaluator(data, step, kernel, pad, special.eos(), tokenizer, b.evaluation,
                         b.seed);
                 listeners.add(new NonFiniteGuard());
@@ -252,6 +253,7 @@ public final class PreferenceTraining {
         private boolean activationCheckpointing;
         private Integer referenceRows;
         private MemoryCheck memoryCheck;
+        private BatchLayout layout = BatchLayout.defaults();
         private EvaluationSettings evaluation = EvaluationSettings.defaults();
         private final List<TrainingListener> early = new ArrayList<>();
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -398,6 +400,17 @@ public final class PreferenceTraining {
          */
         public Builder activationCheckpointing(boolean on) {
             this.activationCheckpointing = on;
+            return this;
+        }
+
+        /**
+         * How each micro-batch's sequences are laid out for the model (default {@link BatchLayout#defaults()}:
+         * a pair's prompt is shared by its chosen and rejected responses when that is estimated cheaper, no
+         * packing). Every layout gives the same log-probs and gradients; {@link BatchLayout#padded()} is the
+         * plain one. Also used by the reference pass and evaluation.
+         */
+        public Builder batchLayout(BatchLayout value) {
+            this.layout = Objects.requireNonNull(value, "layout");
             return this;
         }
 

@@ -8,6 +8,7 @@ import io.dpo4j.core.data.TokenIds;
 import io.dpo4j.core.data.TokenizedPair;
 import io.dpo4j.core.data.TokenizedUnpaired;
 import io.dpo4j.core.kernel.LogProbKernel;
+import io.dpo4j.core.train.BatchLayout;
 import io.dpo4j.core.train.ModelHub;
 import io.dpo4j.core.train.ReferenceCache;
 import io.dpo4j.core.train.ReferencePass;
@@ -34,7 +35,7 @@ final class ReferenceStage {
 
     static Outcome run(Reference reference, Path initialPolicy, PreparedData data, BatchSampler sampler,
             MicroBatches micro, long totalSteps, boolean mismatched, LogProbKernel kernel, int pad, int batchRows,
-            Path cacheDir, Device device, PrintWriter log) throws IOException {
+            Path cacheDir, Device device, BatchLayout layout, PrintWriter log) throws IOException {
         List<TokenIds[]> sequences = sequences(data, sampler, micro, totalSteps, mismatched);
         if (reference instanceof Reference.Statistics s) {
             long missing = sequences.stream().filter(x -> !s.cache().contains(ReferenceCache.Key.of(x[0].toArray(),
@@ -59,7 +60,7 @@ final class ReferenceStage {
             file = ReferencePass.file(cacheDir, key);
         }
         ReferencePass.Outcome o = ReferencePass.run(folder, adapter, file, sequences, kernel, pad, batchRows,
-                device.toDjl(), log);
+                device.toDjl(), layout, log);
         return new Outcome(o.cache(), o.reused(), o.scored());
     }
 

@@ -113,7 +113,7 @@ public final class ConfigSchema {
 
     /** The sections, in order. */
     public static final List<String> SECTIONS = List.of("sft", "data", "optimizer", "schedule", "kernel",
-            "evaluation", "lora", "memory");
+            "evaluation", "lora", "memory", "batching");
 
     /** Every key, in the order of {@code config.resolved.yaml}. */
     public static final List<Key> KEYS = List.of(
@@ -196,7 +196,14 @@ public final class ConfigSchema {
             choice("memory", "activation_checkpointing", TrainConfig.Checkpointing.AUTO,
                     TrainConfig.Checkpointing.class, "recompute each decoder layer in backward: auto = from 100M "
                     + "parameters"),
-            bool("memory", "check", true, "refuse, before loading, a run whose memory plan does not fit"));
+            bool("memory", "check", true, "refuse, before loading, a run whose memory plan does not fit"),
+            choice("batching", "prompt_sharing", TrainConfig.PromptSharing.AUTO, TrainConfig.PromptSharing.class,
+                    "a pair's chosen and rejected after one copy of its prompt (same log-probs, less compute): "
+                    + "auto = when the estimated FLOPs are lower (long prompts)"),
+            bool("batching", "packing", false, "pack sequences into rows without padding (block-diagonal masks, "
+                    + "same log-probs)"),
+            integer("batching", "packing_row_tokens", 0, 0, "with packing, tokens a row; 0 = the micro-batch's "
+                    + "longest sequence"));
 
     private ConfigSchema() {
     }

@@ -117,6 +117,20 @@ public record TrainConfig(long seed, Path output, List<Path> plugins, int thread
     /** How the frozen base of a LoRA run is held. */
     public enum FrozenDtype { FLOAT32, FLOAT16 }
 
+    /** Prompt sharing: auto shares when the estimated FLOPs are lower (see BatchLayout). */
+    public enum PromptSharing { AUTO, TRUE, FALSE }
+
+    /** The {@code batching} section: how each micro-batch's sequences are laid out for the model. */
+    public io.dpo4j.core.train.BatchLayout batchLayout() {
+        io.dpo4j.core.train.BatchLayout.Sharing sharing = switch ((PromptSharing) resolved.get("batching.prompt_sharing")) {
+            case AUTO -> io.dpo4j.core.train.BatchLayout.Sharing.AUTO;
+            case TRUE -> io.dpo4j.core.train.BatchLayout.Sharing.ON;
+            case FALSE -> io.dpo4j.core.train.BatchLayout.Sharing.OFF;
+        };
+        return new io.dpo4j.core.train.BatchLayout(sharing, (Boolean) resolved.get("batching.packing"),
+                (Integer) resolved.get("batching.packing_row_tokens"));
+    }
+
     /** Activation checkpointing: auto turns it on for models of 100M parameters and more. */
     public enum Checkpointing { AUTO, TRUE, FALSE }
 

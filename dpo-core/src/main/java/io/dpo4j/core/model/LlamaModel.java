@@ -39,7 +39,7 @@ import java.util.Optional;
 public final class LlamaModel implements AutoCloseable {
 
     /** Added to attention scores that must be ignored: exp(-1e30 - max) is 0, and rows stay finite. */
-    private static final float MASKED = -1e30f;
+    private static final float MASKED = AttentionMask.MASKED;
 
     private final LlamaConfig config;
     private final NDManager manager;
@@ -64,7 +64,8 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * A model over the given parameters, which must be exactly the configuration's
-     * {@link LlamaConfig#parameterSpecs()} (float32, on {@code manager}). The model takes ownership of
+     * {@link LlamaConfig#parameterSpecs()} (float32 — or float64 throughout, a model for checks in double
+     * precision — on {@code manager}). The model takes ownership of
      * {@code manager} and closes it in {@link #close()}.
      *
      * @throws DpoException naming a missing, unexpected or wrongly shaped parameter
@@ -77,6 +78,9 @@ public final class LlamaModel implements AutoCloseable {
     static LlamaModel of(LlamaConfig config, NDManager manager, Map<String, NDArray> parameters,
             ObjectNode sourceConfigJson, Path sourceDirectory) {
         Map<String, NDArray> ordered = new LinkedHashMap<>();
+        // float32, or float64 throughout: a verification model (equality tests in double precision).
+        DataType dtype = !parameters.isEmpty() && parameters.values().stream()
+                .allMatch(p -> p.getDataType() == DataType.FLOAT64) ? DataType.FLOAT64 : DataType.FLOAT32;
         for (ParameterSpec spec : config.parameterSpecs()) {
             NDArray p = parameters.get(spec.name());
             if (p == null) {
@@ -86,7 +90,7 @@ public final class LlamaModel implements AutoCloseable {
                 throw new DpoException("parameter " + spec.name() + ": expected shape " + spec.shape() + ", found "
                         + p.getShape());
             }
-            if (p.getDataType() != DataType.FLOAT32) {
+            if (p.getDataType() != dtype) {
                 throw new DpoException("parameter " + spec.name() + ": expected float32, found " + p.getDataType());
             }
             ordered.put(spec.name(), p);
@@ -263,6 +267,22 @@ public final class LlamaModel implements AutoCloseable {
      * @param cache the cache to read and extend, or null
      */
     public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds, KvCache cache) {
+        return hiddenStates(inputIds, AttentionMask.padding(attentionMask), positionIds, cache);
+    }
+
+    /**
+     * The final-normed hidden states {@code B×T×d} of a batch without cache under a general attention mask
+     * (segments: packed sequences, shared prompts) and per-token positions.
+     *
+     * @param inputIds token ids {@code B×T} (int64)
+     * @param mask which keys each query reads
+     * @param positionIds {@code B×T} rotary positions of the tokens
+     */
+    public NDArray hiddenStates(NDArray inputIds, AttentionMask mask, NDArray positionIds) {
+        return hiddenStates(inputIds, mask, positionIds, null);
+    }
+
+    private NDArray hiddenStates(NDArray inputIds, AttentionMask mask, NDArray positionIds, KvCache cache) {
         Shape shape = inputIds.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("inputIds must be B×T, got " + shape);
@@ -270,16 +290,20 @@ public final class LlamaModel implements AutoCloseable {
         long batch = shape.get(0);
         long tokens = shape.get(1);
         int past = cache == null ? 0 : cache.length();
-        if (!attentionMask.getShape().equals(new Shape(batch, past + tokens))) {
+        if (!mask.isPadding() && cache != null) {
+            throw new IllegalArgumentException("a segmented attention mask cannot continue from a cache");
+        }
+        if (!mask.shape().equals(new Shape(batch, past + tokens))) {
             throw new IllegalArgumentException("attentionMask must be " + batch + "×" + (past + tokens) + ", got "
-                    + attentionMask.getShape());
+                    + mask.shape());
         }
         if (!positionIds.getShape().equals(shape)) {
             throw new IllegalArgumentException("positionIds must be " + shape + ", got " + positionIds.getShape());
         }
         NDArray x = embed(inputIds);
         NDArray[] cosSin = rotary.cosSin(positionIds);
-        NDArray maskBias = attentionBias(inputIds.getManager(), attentionMask, (int) tokens, past);
+        NDArray maskBias = mask.isPadding()
+                ? attentionBias(inputIds.getManager(), mask.paddingMask(), (int) tokens, past) : mask.bias();
         NDManager parent = x.getManager();
         for (int layer = 0; layer < config.numLayers(); layer++) {
             // Each layer's intermediates live on a scope of their own, closed once the next layer has its
@@ -310,12 +334,21 @@ public final class LlamaModel implements AutoCloseable {
      */
     public TrunkPass trainingPass(NDArray inputIds, NDArray attentionMask, NDArray positionIds, boolean checkpoint,
             long dropoutSeed) {
+        return trainingPass(inputIds, AttentionMask.padding(attentionMask), positionIds, checkpoint, dropoutSeed);
+    }
+
+    /**
+     * As {@link #trainingPass(NDArray, NDArray, NDArray, boolean, long)} under a general attention mask (packed
+     * sequences, shared prompts) and per-token positions.
+     */
+    public TrunkPass trainingPass(NDArray inputIds, AttentionMask mask, NDArray positionIds, boolean checkpoint,
+            long dropoutSeed) {
         Shape shape = inputIds.getShape();
-        if (shape.dimension() != 2 || !attentionMask.getShape().equals(shape) || !positionIds.getShape().equals(shape)) {
+        if (shape.dimension() != 2 || !mask.shape().equals(shape) || !positionIds.getShape().equals(shape)) {
             throw new IllegalArgumentException("inputIds, attentionMask and positionIds must all be B×T, got " + shape
-                    + ", " + attentionMask.getShape() + ", " + positionIds.getShape());
+                    + ", " + mask.shape() + ", " + positionIds.getShape());
         }
-        return new TrunkPass(this, inputIds, attentionMask, positionIds, checkpoint, dropoutSeed);
+        return new TrunkPass(this, inputIds, mask.bias(), positionIds, checkpoint, dropoutSeed);
     }
 
     /** The token embeddings {@code B×T×d}, on the ids' manager. */
@@ -416,7 +449,7 @@ public final class LlamaModel implements AutoCloseable {
     private NDArray project(NDArray x, String name, boolean training) {
         NDArray bias = parameters.get(name + ".bias");
         NDArray weight = parameter(name + ".weight");
-        if (weight.getDataType() != DataType.FLOAT32) {
+        if (weight.getDataType() == DataType.FLOAT16) {
             weight = weight.toType(DataType.FLOAT32, true);
             weight.attach(x.getManager());
         }

@@ -39,14 +39,14 @@ public final class TrunkPass {
     private final NDArray hidden;
     private boolean done;
 
-    TrunkPass(LlamaModel model, NDArray inputIds, NDArray attentionMask, NDArray positionIds, boolean checkpoint,
+    TrunkPass(LlamaModel model, NDArray inputIds, NDArray maskBias, NDArray positionIds, boolean checkpoint,
             long dropoutSeed) {
         this.model = model;
         this.checkpoint = checkpoint;
         this.dropoutSeed = dropoutSeed;
         this.step = inputIds.getManager();
         this.cosSin = model.cosSin(positionIds);
-        this.maskBias = LlamaModel.attentionBias(attentionMask);
+        this.maskBias = maskBias;
         this.embedded = model.embed(inputIds);
         int layers = model.config().numLayers();
         if (!checkpoint) {

@@ -56,6 +56,17 @@ public final class ReferencePass {
      */
     public static Outcome run(Path referenceFolder, Path adapterFolder, Path cacheFile, List<TokenIds[]> sequences,
             LogProbKernel kernel, int padId, int batchRows, ai.djl.Device device, PrintWriter log) throws IOException {
+        return run(referenceFolder, adapterFolder, cacheFile, sequences, kernel, padId, batchRows, device,
+                BatchLayout.padded(), log);
+    }
+
+    /**
+     * As {@link #run(Path, Path, Path, List, LogProbKernel, int, int, ai.djl.Device, PrintWriter)}, scoring in the
+     * given layout (prompt sharing, packing: the same values, less compute).
+     */
+    public static Outcome run(Path referenceFolder, Path adapterFolder, Path cacheFile, List<TokenIds[]> sequences,
+            LogProbKernel kernel, int padId, int batchRows, ai.djl.Device device, BatchLayout layout, PrintWriter log)
+            throws IOException {
         ReferenceCache cache = cacheFile == null ? null : ReferenceCache.load(cacheFile).orElse(null);
         boolean existed = cache != null;
         if (cache == null) {
@@ -93,7 +104,7 @@ public final class ReferencePass {
                 reference.attachAdapter(io.dpo4j.core.lora.PeftAdapterFiles.load(adapterFolder, reference));
                 reference.setTrainable(false);
             }
-            values = new SequenceScorer(reference, kernel, padId, batchRows).score(prompts, responses, manager,
+            values = new SequenceScorer(reference, kernel, padId, batchRows, layout).score(prompts, responses, manager,
                     done -> bar.update(done, "sequences"));
         }
         pauseForTests();

@@ -26,12 +26,23 @@ public final class SequenceScorer {
     private final LogProbKernel kernel;
     private final int padId;
     private final int batchRows;
+    private final BatchLayout layout;
 
+    /** A scorer of right-padded batches ({@link BatchLayout#padded()}). */
     public SequenceScorer(LlamaModel model, LogProbKernel kernel, int padId, int batchRows) {
+        this(model, kernel, padId, batchRows, BatchLayout.padded());
+    }
+
+    /**
+     * A scorer in the given layout: with prompt sharing, the sequences of one prompt go into the same batch
+     * (which may then exceed {@code batchRows} by the group's size) and are scored after one copy of it.
+     */
+    public SequenceScorer(LlamaModel model, LogProbKernel kernel, int padId, int batchRows, BatchLayout layout) {
         this.model = model;
         this.kernel = kernel;
         this.padId = padId;
         this.batchRows = Math.max(1, batchRows);
+        this.layout = java.util.Objects.requireNonNull(layout, "layout");
     }
 
     /** Position ids {@code 0..T-1} for every row of a batch. */
@@ -60,6 +71,9 @@ public final class SequenceScorer {
      * @param progress told the number of sequences done after each batch (may be null)
      */
     public double[] score(List<TokenIds> prompts, List<TokenIds> responses, NDManager root, IntConsumer progress) {
+        if (!layout.equals(BatchLayout.padded())) {
+            return scoreLaidOut(prompts, responses, root, progress);
+        }
         double[] out = new double[prompts.size()];
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
@@ -89,6 +103,54 @@ public final class SequenceScorer {
             }
             if (progress != null) {
                 progress.accept(Math.min(order.size(), start + batchRows));
+            }
+        }
+        return out;
+    }
+
+    /** {@link #score} in a segmented layout: sequences grouped by prompt, groups by length, whole groups a batch. */
+    private double[] scoreLaidOut(List<TokenIds> prompts, List<TokenIds> responses, NDManager root,
+            IntConsumer progress) {
+        double[] out = new double[prompts.size()];
+        java.util.Map<TokenIds, List<Integer>> byPrompt = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            byPrompt.computeIfAbsent(layout.sharing() == BatchLayout.Sharing.OFF ? TokenIds.of(i) : prompts.get(i),
+                    k -> new ArrayList<>()).add(i);
+        }
+        List<List<Integer>> groups = new ArrayList<>(byPrompt.values());
+        java.util.function.ToIntFunction<List<Integer>> length = g -> {
+            int n = prompts.get(g.get(0)).length();
+            for (int i : g) {
+                n += responses.get(i).length();
+            }
+            return n;
+        };
+        groups.sort(java.util.Comparator.comparingInt(length));
+        int done = 0;
+        int next = 0;
+        while (next < groups.size()) {
+            List<Integer> rows = new ArrayList<>();
+            while (next < groups.size() && (rows.isEmpty() || rows.size() + groups.get(next).size() <= batchRows)) {
+                rows.addAll(groups.get(next++));
+            }
+            List<TokenIds> p = new ArrayList<>();
+            List<TokenIds> r = new ArrayList<>();
+            for (int i : rows) {
+                p.add(prompts.get(i));
+                r.add(responses.get(i));
+            }
+            try (NDManager step = root.newSubManager()) {
+                ScoringBatch batch = layout.arrange(p, r, padId, model.config(), step);
+                NDArray h = batch.hidden(model, step);
+                double[] values = ObjectiveMath.toDoubles(kernel.statistics(batch.kernelInput(step, h,
+                        model.lmHeadWeight())).logProbs());
+                for (int k = 0; k < rows.size(); k++) {
+                    out[rows.get(k)] = values[k];
+                }
+            }
+            done += rows.size();
+            if (progress != null) {
+                progress.accept(done);
             }
         }
         return out;
