@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The memory-allocator environment a benchmark row runs under: {@code launcher} (the environment as
+ * The memory-allocator (and OpenMP waiting) environment a benchmark row runs under: {@code launcher} (the environment as
  * inherited — under {@code ./dpo}, the launcher's settings), {@code plain} (glibc's and libtorch's defaults:
  * every setting below removed), or {@code KEY=VALUE[;KEY=VALUE…]} (plain plus these settings).
  *
@@ -17,7 +17,8 @@ record AllocatorVariant(String name, boolean inherit, Map<String, String> settin
 
     /** The environment variables a variant controls. */
     static final List<String> MANAGED = List.of("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
-            "MALLOC_TOP_PAD_", "MALLOC_MMAP_MAX_", "GLIBC_TUNABLES", "THP_MEM_ALLOC_ENABLE");
+            "MALLOC_TOP_PAD_", "MALLOC_MMAP_MAX_", "GLIBC_TUNABLES", "THP_MEM_ALLOC_ENABLE", "OMP_WAIT_POLICY",
+            "GOMP_SPINCOUNT");
 
     static AllocatorVariant parse(String spec) {
         if (spec.equals("launcher")) {

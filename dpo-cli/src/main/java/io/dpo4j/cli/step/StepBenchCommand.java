@@ -76,9 +76,10 @@ public final class StepBenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps before them. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads per row, both implementations "
-            + "(0: the library's policy, and every core for PyTorch). Default: ${DEFAULT-VALUE}.")
-    int threads;
+    @Option(names = "--threads", split = ",", defaultValue = "0", paramLabel = "LIST", description = "Intra-op threads "
+            + "per row, both implementations; a list runs each (0: the library's policy, and every core for PyTorch). "
+            + "Default: ${DEFAULT-VALUE}.")
+    List<Integer> threads;
 
     @Option(names = "--checkpointing", description = "Activation checkpointing in this project's rows.")
     boolean checkpointing;
@@ -90,7 +91,8 @@ public final class StepBenchCommand implements Callable<Integer> {
     @Option(names = "--allocator", paramLabel = "VARIANT", description = "The allocator environment of this "
             + "project's rows; repeat to compare: launcher (as inherited: ./dpo's settings), plain (glibc and libtorch "
             + "defaults), or KEY=VALUE[;KEY=VALUE...] over plain (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, "
-            + "MALLOC_TOP_PAD_, MALLOC_ARENA_MAX, MALLOC_MMAP_MAX_, GLIBC_TUNABLES, THP_MEM_ALLOC_ENABLE). "
+            + "MALLOC_TOP_PAD_, MALLOC_ARENA_MAX, MALLOC_MMAP_MAX_, GLIBC_TUNABLES, THP_MEM_ALLOC_ENABLE, OMP_WAIT_POLICY, "
+            + "GOMP_SPINCOUNT). "
             + "Default: launcher.")
     List<String> allocators;
 
@@ -132,7 +134,9 @@ public final class StepBenchCommand implements Callable<Integer> {
         require(responseTokens >= 1, "--response-tokens", responseTokens, ">= 1");
         require(steps >= 1, "--steps", steps, ">= 1");
         require(warmup >= 0, "--warmup", warmup, ">= 0");
-        require(threads >= 0, "--threads", threads, ">= 0");
+        for (int n : threads) {
+            require(n >= 0, "--threads", n, ">= 0");
+        }
         if (!peer.equals("auto") && !peer.equals("off")) {
             throw new DpoException("bench-step: --peer: expected auto or off, got '" + peer + "'");
         }
@@ -168,21 +172,23 @@ public final class StepBenchCommand implements Callable<Integer> {
         lines.forEach(log::println);
         for (RealShapes shape : shapeList) {
             for (String kind : kinds) {
-                for (AllocatorVariant v : variants) {
-                    ObjectNode row = runRow(rowCommand(shape, kind), v, "dpo4j " + shape.id() + " " + kind);
-                    raw.add(row);
-                    rows.add(StepReport.Row.of(row));
-                    log.println(StepReport.line(rows.get(rows.size() - 1)));
-                    log.flush();
-                }
-                if (script != null) {
-                    ObjectNode row = runRow(PeerProcess.command(python, script, shape, kind, pairs, promptTokens,
-                            responseTokens, steps, warmup, threads), AllocatorVariant.parse("plain"),
-                            "PyTorch " + shape.id() + " " + kind);
-                    raw.add(row);
-                    rows.add(StepReport.Row.of(row));
-                    log.println(StepReport.line(rows.get(rows.size() - 1)));
-                    log.flush();
+                for (int n : threads) {
+                    for (AllocatorVariant v : variants) {
+                        ObjectNode row = runRow(rowCommand(shape, kind, n), v, "dpo4j " + shape.id() + " " + kind);
+                        raw.add(row);
+                        rows.add(StepReport.Row.of(row));
+                        log.println(StepReport.line(rows.get(rows.size() - 1)));
+                        log.flush();
+                    }
+                    if (script != null) {
+                        ObjectNode row = runRow(PeerProcess.command(python, script, shape, kind, pairs, promptTokens,
+                                responseTokens, steps, warmup, n), AllocatorVariant.parse("plain"),
+                                "PyTorch " + shape.id() + " " + kind);
+                        raw.add(row);
+                        rows.add(StepReport.Row.of(row));
+                        log.println(StepReport.line(rows.get(rows.size() - 1)));
+                        log.flush();
+                    }
                 }
             }
         }
@@ -229,9 +235,9 @@ public final class StepBenchCommand implements Callable<Integer> {
     }
 
     /** The command of one of this project's rows. */
-    List<String> rowCommand(RealShapes shape, String kind) {
+    List<String> rowCommand(RealShapes shape, String kind, int threadCount) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> c = new ArrayList<>(List.of(java, "-Xss4m", "-Ddpo.threads=" + threads, "-Dai.djl.offline=true",
+        List<String> c = new ArrayList<>(List.of(java, "-Xss4m", "-Ddpo.threads=" + threadCount, "-Dai.djl.offline=true",
                 "-cp", System.getProperty("java.class.path"), StepRow.class.getName(), shape.id(), kind,
                 String.valueOf(pairs), String.valueOf(promptTokens), String.valueOf(responseTokens),
                 String.valueOf(steps), String.valueOf(warmup)));

@@ -82,41 +82,50 @@ final class StepReport {
                 r.loadAfter());
     }
 
-    /** The ratios of rows measured in the same run, per shape (the first allocator of each is compared). */
+    /**
+     * The ratios of rows measured in the same run, per shape and thread count (of several allocator variants,
+     * the first is compared).
+     */
     static List<String> ratios(List<Row> rows) {
         List<String> out = new ArrayList<>();
+        boolean severalThreadCounts = rows.stream().map(Row::threads).distinct().count() > 1;
         for (String shape : rows.stream().map(Row::shape).distinct().toList()) {
-            Optional<Row> dpo = find(rows, shape, "dpo4j", "dpo");
-            Optional<Row> sft = find(rows, shape, "dpo4j", "sft");
-            Optional<Row> peerDpo = find(rows, shape, "pytorch", "dpo");
-            Optional<Row> peerSft = find(rows, shape, "pytorch", "sft");
-            if (dpo.isPresent() && peerDpo.isPresent()) {
-                out.add(String.format(Locale.ROOT, "%s: DPO step, dpo4j / PyTorch eager tokens/s = %.2f×", shape,
-                        dpo.get().tokensPerSecond() / peerDpo.get().tokensPerSecond()));
-            }
-            if (sft.isPresent() && peerSft.isPresent()) {
-                out.add(String.format(Locale.ROOT, "%s: SFT step, dpo4j / PyTorch eager tokens/s = %.2f×", shape,
-                        sft.get().tokensPerSecond() / peerSft.get().tokensPerSecond()));
-            }
-            if (dpo.isPresent()) {
-                out.add(String.format(Locale.ROOT, "%s: DPO step, dpo4j at %.0f%% of the FLOP bound", shape,
-                        100 * dpo.get().boundShare()));
-            }
-            if (dpo.isPresent() && sft.isPresent()) {
-                out.add(String.format(Locale.ROOT, "%s: DPO step time / SFT step time, dpo4j = %.2f×", shape,
-                        dpo.get().steadySeconds() / sft.get().steadySeconds()));
-            }
-            if (peerDpo.isPresent() && peerSft.isPresent()) {
-                out.add(String.format(Locale.ROOT, "%s: DPO step time / SFT step time, PyTorch eager = %.2f×", shape,
-                        peerDpo.get().steadySeconds() / peerSft.get().steadySeconds()));
+            for (int n : rows.stream().filter(r -> r.shape().equals(shape)).map(Row::threads).distinct().toList()) {
+                String label = severalThreadCounts ? shape + " (" + n + (n == 1 ? " thread)" : " threads)") : shape;
+                ratios(label, find(rows, shape, n, "dpo4j", "dpo"), find(rows, shape, n, "dpo4j", "sft"),
+                        find(rows, shape, n, "pytorch", "dpo"), find(rows, shape, n, "pytorch", "sft"), out);
             }
         }
         return out;
     }
 
-    private static Optional<Row> find(List<Row> rows, String shape, String implementation, String kind) {
-        return rows.stream().filter(r -> r.shape().equals(shape) && r.implementation().equals(implementation)
-                && r.kind().equals(kind)).findFirst();
+    private static void ratios(String label, Optional<Row> dpo, Optional<Row> sft, Optional<Row> peerDpo,
+            Optional<Row> peerSft, List<String> out) {
+        if (dpo.isPresent() && peerDpo.isPresent()) {
+            out.add(String.format(Locale.ROOT, "%s: DPO step, dpo4j / PyTorch eager tokens/s = %.2f×", label,
+                    dpo.get().tokensPerSecond() / peerDpo.get().tokensPerSecond()));
+        }
+        if (sft.isPresent() && peerSft.isPresent()) {
+            out.add(String.format(Locale.ROOT, "%s: SFT step, dpo4j / PyTorch eager tokens/s = %.2f×", label,
+                    sft.get().tokensPerSecond() / peerSft.get().tokensPerSecond()));
+        }
+        if (dpo.isPresent()) {
+            out.add(String.format(Locale.ROOT, "%s: DPO step, dpo4j at %.0f%% of the FLOP bound", label,
+                    100 * dpo.get().boundShare()));
+        }
+        if (dpo.isPresent() && sft.isPresent()) {
+            out.add(String.format(Locale.ROOT, "%s: DPO step time / SFT step time, dpo4j = %.2f×", label,
+                    dpo.get().steadySeconds() / sft.get().steadySeconds()));
+        }
+        if (peerDpo.isPresent() && peerSft.isPresent()) {
+            out.add(String.format(Locale.ROOT, "%s: DPO step time / SFT step time, PyTorch eager = %.2f×", label,
+                    peerDpo.get().steadySeconds() / peerSft.get().steadySeconds()));
+        }
+    }
+
+    private static Optional<Row> find(List<Row> rows, String shape, int threads, String implementation, String kind) {
+        return rows.stream().filter(r -> r.shape().equals(shape) && r.threads() == threads
+                && r.implementation().equals(implementation) && r.kind().equals(kind)).findFirst();
     }
 
     static double median(double[] values) {
