@@ -59,18 +59,21 @@ public final class AdamW implements AutoCloseable {
                 if (weightDecay != 0) {
                     p.muli(1 - lr * weightDecay);
                 }
-                // Outside autograd, in place, through one scratch array of the parameter's size (five fresh
+                // Outside autograd, in place, through two scratch arrays of the parameter's size (five fresh
                 // ones per parameter and step made the allocator map and fault in gigabytes every step):
-                // t = (1-β2)·g², v ← β2·v + t; t = (1-β1)·g, m ← β1·m + t; t = 1/(sqrt(v/(1-β2^t)) + ε);
-                // p ← p − lr/(1-β1^t) · m·t
+                // t = (1-β2)·g², v ← β2·v + t; t = (1-β1)·g, m ← β1·m + t; d = sqrt(v/(1-β2^t)) + ε;
+                // t = m; p ← p − (t/d)·lr/(1-β1^t)
                 NDArray t = g.square();
                 t.attach(scratch);
                 vt.muli(beta2).addi(t.muli(1 - beta2));
                 t.set(ALL, g);
                 mt.muli(beta1).addi(t.muli(1 - beta1));
                 t.set(ALL, vt);
-                t.divi(bias2).powi(0.5).addi(eps).powi(-1);
-                p.subi(t.muli(mt).muli(lr / bias1));
+                NDArray d = t.divi(bias2).sqrt();
+                d.attach(scratch);
+                d.addi(eps);
+                t.set(ALL, mt);
+                p.subi(t.divi(d).muli(lr / bias1));
             }
         }
     }
