@@ -3,7 +3,6 @@ package io.dpo4j.train;
 import ai.djl.ndarray.NDManager;
 import io.dpo4j.api.ConfiguredObjective;
 import io.dpo4j.core.data.TokenizedPair;
-import io.dpo4j.core.kernel.ChunkedLogProbKernel;
 import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.model.LlamaModel;
 import io.dpo4j.core.train.AdamW;
@@ -90,7 +89,8 @@ public final class TrainingStep implements AutoCloseable {
         private final LlamaModel policy;
         private final ConfiguredObjective objective;
         private ReferenceCache reference;
-        private LogProbKernel kernel = new ChunkedLogProbKernel(256L << 20);
+        /** {@link PreferenceTraining}'s default kernel, whatever it is. */
+        private LogProbKernel kernel = PreferenceTraining.builder().kernel();
         private OptimizerSettings optimizer = OptimizerSettings.defaults();
         private double maxGradNorm = 1.0;
         private int pad;
@@ -107,7 +107,7 @@ public final class TrainingStep implements AutoCloseable {
             return this;
         }
 
-        /** The log-prob kernel (default: the chunked kernel with a 256 MiB logits budget). */
+        /** The log-prob kernel (default: {@link PreferenceTraining}'s). */
         public Builder kernel(LogProbKernel k) {
             this.kernel = Objects.requireNonNull(k, "kernel");
             return this;

@@ -39,6 +39,14 @@ final class SupervisedObjective extends AbstractObjective {
                     Statistic.CHOSEN_TOKENS, Statistic.REJECTED_TOKENS));
         }
 
+        /**
+         * Row-local: each row's gradient is {@code −1 / (Σ nw + Σ nl)}, token counts only (the single-pass
+         * kernel's declaration, so that SFT and DPO take the same kernel path).
+         */
+        public boolean rowLocalGradient() {
+            return true;
+        }
+
         @Override
         public ObjectiveResult compute(SequenceStatistics s) {
             NDArray logProbs = s.get(Statistic.POLICY_CHOSEN).sum().add(s.get(Statistic.POLICY_REJECTED).sum());
