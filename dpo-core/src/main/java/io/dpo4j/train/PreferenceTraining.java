@@ -475,6 +475,11 @@ public final class PreferenceTraining {
             return this;
         }
 
+        /** The kernel given so far (the default until one is); {@link TrainingStep} starts from it. */
+        LogProbKernel kernel() {
+            return kernel;
+        }
+
         /** The (weighted sum of) objective(s) given so far. */
         ConfiguredObjective objective() {
             return WeightedSum.of(objectives);

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** The architectures of real checkpoints, for random-weight models built on the fly (nothing is downloaded). */
-enum RealShapes {
+public enum RealShapes {
     /** HuggingFaceTB/SmolLM2-135M. */
     SMOLLM2_135M("smollm2-135m"),
     /** Qwen/Qwen2.5-0.5B. */
@@ -20,11 +20,11 @@ enum RealShapes {
         this.id = id;
     }
 
-    String id() {
+    public String id() {
         return id;
     }
 
-    static RealShapes fromId(String id) {
+    public static RealShapes fromId(String id) {
         for (RealShapes s : values()) {
             if (s.id.equals(id.toLowerCase(Locale.ROOT))) {
                 return s;
@@ -33,7 +33,7 @@ enum RealShapes {
         throw new IllegalArgumentException("unknown shape " + id + " (expected smollm2-135m, qwen2.5-0.5b or qwen2.5-1.5b)");
     }
 
-    LlamaConfig config() {
+    public LlamaConfig config() {
         return switch (this) {
             case SMOLLM2_135M -> LlamaConfig.builder().vocabSize(49152).hiddenSize(576).intermediateSize(1536)
                     .numLayers(30).numHeads(9).numKeyValueHeads(3).ropeTheta(100000).rmsNormEps(1e-5)

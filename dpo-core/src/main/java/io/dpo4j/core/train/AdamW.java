@@ -20,6 +20,8 @@ import java.util.Map;
  */
 public final class AdamW implements AutoCloseable {
 
+    private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
+
     private final NDManager manager;
     private final double beta1;
     private final double beta2;
@@ -57,15 +59,21 @@ public final class AdamW implements AutoCloseable {
                 if (weightDecay != 0) {
                     p.muli(1 - lr * weightDecay);
                 }
-                // Outside autograd; in-place ops on scratch copies, so nothing lands on a long-lived manager.
-                mt.muli(beta1).addi(g.duplicate().muli(1 - beta1));
-                vt.muli(beta2).addi(g.square().muli(1 - beta2));
-                NDArray denominator = vt.duplicate();
-                denominator.attach(scratch);
-                denominator = denominator.divi(bias2).sqrt().addi(eps);
-                NDArray delta = mt.duplicate();
-                delta.attach(scratch);
-                p.subi(delta.divi(denominator).muli(lr / bias1));
+                // Outside autograd, in place, through two scratch arrays of the parameter's size (five fresh
+                // ones per parameter and step made the allocator map and fault in gigabytes every step):
+                // t = (1-β2)·g², v ← β2·v + t; t = (1-β1)·g, m ← β1·m + t; d = sqrt(v/(1-β2^t)) + ε;
+                // t = m; p ← p − (t/d)·lr/(1-β1^t)
+                NDArray t = g.square();
+                t.attach(scratch);
+                vt.muli(beta2).addi(t.muli(1 - beta2));
+                t.set(ALL, g);
+                mt.muli(beta1).addi(t.muli(1 - beta1));
+                t.set(ALL, vt);
+                NDArray d = t.divi(bias2).sqrt();
+                d.attach(scratch);
+                d.addi(eps);
+                t.set(ALL, mt);
+                p.subi(t.divi(d).muli(lr / bias1));
             }
         }
     }

@@ -24,9 +24,11 @@ public final class Gradients {
     public static double globalNorm(Map<String, NDArray> parameters, NDManager scratch) {
         double sumSquares = 0;
         for (NDArray p : parameters.values()) {
-            try (NDArray g = p.getGradient(); NDArray squares = g.square(); NDArray sum = squares.sum();
-                    NDArray wide = sum.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)) {
-                sumSquares += wide.getDouble();
+            // the norm reduces without a gradient-sized array of squares
+            try (NDArray g = p.getGradient(); NDArray norm = g.norm();
+                    NDArray wide = norm.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)) {
+                double n = wide.getDouble();
+                sumSquares += n * n;
             }
         }
         return Math.sqrt(sumSquares);
