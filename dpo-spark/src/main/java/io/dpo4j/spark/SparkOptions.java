@@ -26,8 +26,14 @@ final class SparkOptions {
     SparkSession session(String appName) {
         SparkSession.Builder b = SparkSession.builder().appName(appName);
         String m = master != null ? master : System.getProperty("spark.master");
-        b.master(m != null ? m : "local[*]");
+        String resolved = m != null ? m : "local[*]";
+        b.master(resolved);
         b.config("spark.ui.enabled", "false");
+        if (resolved.startsWith("local")) {
+            // An embedded Spark talks to itself only: keep its driver and block manager on the loopback address.
+            b.config("spark.driver.bindAddress", "127.0.0.1");
+            b.config("spark.driver.host", "127.0.0.1");
+        }
         for (String kv : conf) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
