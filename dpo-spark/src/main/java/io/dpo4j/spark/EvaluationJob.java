@@ -65,7 +65,7 @@ final class EvaluationJob {
     static List<ScoredBatch> run(SparkSession spark, List<RowBatch> batches, String policy, String reference, int pad,
             int partitions) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        String fault = spark.sparkContext().getConf().get(TaskFaults.PARTITION, null);
+        String fault = TaskFaults.partition(spark);
         List<SequenceBatch> work = batches.stream().map(RowBatch::sequences).toList();
         List<ScoredBatch> scored = new ArrayList<>(jsc.parallelize(work, Math.max(1, Math.min(partitions,
                 work.size()))).mapPartitions(new ScoreRows(policy, reference, pad, fault)).collect());

@@ -61,7 +61,7 @@ final class ReferenceScoringJob {
     static ReferenceCache run(SparkSession spark, ReferencePlan plan, KernelSpec kernel, int partitions) {
         List<SequenceBatch> batches = batches(plan);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        String fault = spark.sparkContext().getConf().get(TaskFaults.PARTITION, null);
+        String fault = TaskFaults.partition(spark);
         ScorePartition task = new ScorePartition(plan.referenceFolder().toAbsolutePath().toString(),
                 plan.adapterFolder() == null ? null : plan.adapterFolder().toAbsolutePath().toString(), plan.padId(),
                 kernel, fault);

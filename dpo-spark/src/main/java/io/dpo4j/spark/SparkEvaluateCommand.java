@@ -129,7 +129,7 @@ final class SparkEvaluateCommand implements Callable<Integer> {
                 scored = EvaluationJob.run(session, batches, model.toAbsolutePath().toString(),
                         reference == null ? null : reference.toAbsolutePath().toString(), pipeline.special().pad(),
                         partitions);
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
                 throw SparkFailures.describe("dpo spark evaluate", e);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -147,12 +147,12 @@ final class SparkEvaluateCommand implements Callable<Integer> {
                 }
             }
             Map<String, Object> summary = summary(lines, seconds, session.sparkContext().master(), partitions);
-            SparkSession spark = session;
+            SparkSession active = session;
             AtomicFiles.writeDirectory(out, tmp -> {
                 StringBuilder text = new StringBuilder();
                 lines.forEach(l -> text.append(l).append('\n'));
                 Files.writeString(tmp.resolve("rows.jsonl"), text.toString(), StandardCharsets.UTF_8);
-                spark.read().json(spark.createDataset(lines, Encoders.STRING())).coalesce(1).write()
+                active.read().json(active.createDataset(lines, Encoders.STRING())).coalesce(1).write()
                         .parquet(tmp.resolve("rows.parquet").toAbsolutePath().toString());
                 Files.writeString(tmp.resolve("summary.json"), JSON.writerWithDefaultPrettyPrinter()
                         .writeValueAsString(summary), StandardCharsets.UTF_8);
@@ -164,9 +164,7 @@ final class SparkEvaluateCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         } finally {
-            if (session != null) {
-                session.stop();
-            }
+            spark.stop(session);
         }
     }
 

@@ -19,6 +19,13 @@ final class SparkFailures {
             }
         }
         String message = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+        // A task's DpoException that reached the driver only as text in Spark's message.
+        String marker = DpoException.class.getName() + ": ";
+        int at = message.indexOf(marker);
+        if (at >= 0) {
+            String cause = message.substring(at + marker.length()).lines().findFirst().orElse("").strip();
+            return new DpoException(job + ": " + cause, t);
+        }
         // "Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times, most recent failure: Lost task …: X: msg\n\tat …"
         String first = message.lines().findFirst().orElse(message);
         return new DpoException(job + ": the Spark job failed: " + first.strip(), t);

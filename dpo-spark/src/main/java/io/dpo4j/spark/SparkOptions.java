@@ -22,8 +22,17 @@ final class SparkOptions {
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting; repeatable.")
     List<String> conf = new ArrayList<>();
 
-    /** A session of the given master (or the one spark-submit configured). */
+    private boolean created;
+
+    /**
+     * A session of the given master (or the one spark-submit configured); a session already running in
+     * this JVM (an application or a test that embeds the job) is used as it is.
+     */
     SparkSession session(String appName) {
+        if (SparkSession.getDefaultSession().isDefined()) {
+            return SparkSession.getDefaultSession().get();
+        }
+        created = true;
         SparkSession.Builder b = SparkSession.builder().appName(appName);
         String m = master != null ? master : System.getProperty("spark.master");
         String resolved = m != null ? m : "local[*]";
@@ -42,6 +51,13 @@ final class SparkOptions {
             b.config(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
         return b.getOrCreate();
+    }
+
+    /** Stops the session if this job started it. */
+    void stop(SparkSession session) {
+        if (session != null && created) {
+            session.stop();
+        }
     }
 
     /** The partitions to use for {@code items} work items. */

@@ -101,7 +101,7 @@ final class SparkScoreCommand implements Callable<Integer> {
             try {
                 values = ReferenceScoringJob.run(session, plan, new ReferenceScoringJob.KernelSpec(
                         config.kernel().implementation(), (long) config.kernel().memoryBudgetMb() << 20), partitions);
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
                 throw SparkFailures.describe("dpo spark score", e);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -114,9 +114,7 @@ final class SparkScoreCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         } finally {
-            if (session != null) {
-                session.stop();
-            }
+            spark.stop(session);
         }
     }
 
