@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code dpo spark} when the {@code dpo-spark} module or Spark is not on the class path: one line that
@@ -18,7 +18,7 @@ final class SparkUnavailableCommand implements Callable<Integer> {
     /** The class of the real command, looked up by name (dpo-cli does not depend on dpo-spark). */
     static final String REAL_COMMAND = "io.dpo4j.spark.SparkCommand";
 
-    @Parameters(arity = "0..*", hidden = true)
+    @Unmatched
     List<String> ignored = new ArrayList<>();
 
     @Override
