@@ -27,8 +27,7 @@ final class ExecutorModels {
     /** The model of a folder (with a PEFT adapter attached when {@code adapter} is not null). */
     static LlamaModel get(String folder, String adapter) {
         return MODELS.computeIfAbsent(folder + "\u0000" + (adapter == null ? "" : adapter), k -> {
-            System.setProperty("ai.djl.offline", "true");
-            System.setProperty("OPT_OUT_TRACKING", "true");
+            offline();
             LOADS.incrementAndGet();
             NDManager manager = NDManager.newBaseManager();
             LlamaModel model = HuggingFaceCheckpoint.load(Path.of(folder), manager);
@@ -42,8 +41,15 @@ final class ExecutorModels {
 
     /** One libtorch thread for the calling task thread (its intra-op setting is per thread under OpenMP). */
     static void oneThreadPerTask() {
+        offline();
         Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(1);
+    }
+
+    /** Nothing is downloaded at run time, on an executor either (set before DJL's engine starts). */
+    private static void offline() {
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("OPT_OUT_TRACKING", "true");
     }
 
     /** How many models this JVM has loaded (tests: once per model, however many tasks ran). */
