@@ -11,10 +11,13 @@ public final class DpoMain {
     private DpoMain() {
     }
 
-    /** The full command line (core commands plus those of this module). */
+    /**
+     * The full command line (core commands plus those of this module, and {@code spark}: the dpo-spark
+     * module's command when it and Spark are on the class path, else a line saying how to get them).
+     */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         return DpoCli.commandLine(out, err, new BenchCommand(), new io.dpo4j.cli.memory.MemoryBenchCommand(),
-                new io.dpo4j.cli.step.StepBenchCommand());
+                new io.dpo4j.cli.step.StepBenchCommand(), SparkUnavailableCommand.resolve());
     }
 
     /** {@code dpo …}. */

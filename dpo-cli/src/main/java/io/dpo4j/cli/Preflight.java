@@ -39,6 +39,16 @@ public final class Preflight {
             java.util.function.Consumer<LlamaConfig> architectureCheck) throws IOException {
         config.device().requireAvailable(); // a GPU on a CPU-only libtorch fails here, before anything exists
         RunFolder.check(config, resume, overwrite);
+        checkInputs(config, needsReference, architectureCheck);
+    }
+
+    /**
+     * The checks of {@link #check(TrainConfig, boolean, boolean, boolean, java.util.function.Consumer)} that
+     * concern the inputs only (model, reference, tokenizer, data files), not the run folder: what a job that
+     * prepares a run without starting it (the reference scoring of {@code dpo spark score}) needs.
+     */
+    public static void checkInputs(TrainConfig config, boolean needsReference,
+            java.util.function.Consumer<LlamaConfig> architectureCheck) throws IOException {
         Integer modelVocabulary = null;
         if (!TrainConfig.TINY.equals(config.model())) {
             Path model = ModelHub.requireModelFolder(Path.of(config.model()), "model");

@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.function.Function;
 
 /** The objective registry a configuration file's {@code plugins:} adds to, for commands that read one. */
-final class Registries {
+public final class Registries {
 
     private Registries() {
     }
 
-    static Function<List<Path>, ObjectiveRegistry> of(DpoCommand root) {
+    /** The registry of the root command, with a configuration's plugins added when it names any. */
+    public static Function<List<Path>, ObjectiveRegistry> of(DpoCommand root) {
         return plugins -> {
             if (plugins.isEmpty()) {
                 return root.registry();

@@ -1,8 +1,5 @@
 package io.dpo4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.core.DpoException;
 import io.dpo4j.cli.config.TrainConfig;
 import io.dpo4j.core.data.TokenIds;
@@ -41,8 +38,6 @@ import picocli.CommandLine.ParentCommand;
                         + "appended to responses, the length limits of --config or the model's defaults); response "
                         + "token t is scored by the logits at the position before it."})
 public final class ScoreCommand implements Callable<Integer> {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParentCommand
     DpoCommand root;
@@ -168,7 +163,8 @@ public final class ScoreCommand implements Callable<Integer> {
                 int k = 0;
                 for (DataPipeline.Row row : batch) {
                     int n = sequences(row);
-                    lines.line(record(row, scores.subList(k, k + n), refScores == null ? null : refScores.subList(k, k + n)));
+                    lines.line(ScoreRecords.record(row, scores.subList(k, k + n), refScores == null ? null
+                            : refScores.subList(k, k + n), beta, model, reference));
                     k += n;
                 }
                 lines.flush();
@@ -177,56 +173,6 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     private static int sequences(DataPipeline.Row row) {
-        return row.trace().kept() instanceof TokenizedPair ? 2 : 1;
-    }
-
-    private String record(DataPipeline.Row row, List<SequenceScore> scores, List<SequenceScore> refScores) {
-        ObjectNode json = RowJson.describe(row);
-        TokenizedExample t = row.trace().kept();
-        List<String> sides = t instanceof TokenizedPair ? List.of("chosen", "rejected") : List.of("completion");
-        for (int i = 0; i < sides.size(); i++) {
-            SequenceScore s = scores.get(i);
-            requireFinite(row, sides.get(i), s, model);
-            json.put(sides.get(i) + "_logp", s.sum());
-            json.put(sides.get(i) + "_tokens", s.tokens());
-            put(json.putArray(sides.get(i) + "_token_logps"), s);
-        }
-        if (refScores != null) {
-            for (int i = 0; i < sides.size(); i++) {
-                requireFinite(row, sides.get(i), refScores.get(i), reference);
-                json.put("reference_" + sides.get(i) + "_logp", refScores.get(i).sum());
-                put(json.putArray("reference_" + sides.get(i) + "_token_logps"), refScores.get(i));
-            }
-            json.put("beta", beta);
-            double first = beta * (scores.get(0).sum() - refScores.get(0).sum());
-            json.put(sides.get(0) + "_reward", first);
-            if (sides.size() == 2) {
-                double second = beta * (scores.get(1).sum() - refScores.get(1).sum());
-                json.put("rejected_reward", second);
-                json.put("reward_margin", first - second);
-                json.put("correct", first > second);
-            }
-        }
-        try {
-            return JSON.writeValueAsString(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void requireFinite(DataPipeline.Row row, String side, SequenceScore s, Path folder) {
-        for (float v : s.tokenLogProbs()) {
-            if (!Float.isFinite(v)) {
-                throw new DpoException(folder + ": the model gives a non-finite log-probability (" + v + ") to the "
-                        + side + " response of " + row.example().source() + "; are its weights finite?");
-            }
-        }
-    }
-
-    /** Float values printed as the doubles they are exactly (e.g. -3.648714065551758). */
-    private static void put(ArrayNode array, SequenceScore score) {
-        for (float v : score.tokenLogProbs()) {
-            array.add((double) v);
-        }
+        return ScoreRecords.sequences(row);
     }
 }

@@ -110,7 +110,8 @@ public final class TrainCommand implements Callable<Integer> {
         return ObjectiveRegistry.discover(DpoCommand.class.getClassLoader(), all);
     }
 
-    static ObjectNode defaultTree() throws java.io.IOException {
+    /** The embedded default configuration as a tree. */
+    public static ObjectNode defaultTree() throws java.io.IOException {
         try (InputStream in = TrainCommand.class.getResourceAsStream(DEFAULT_CONFIG)) {
             return ConfigFiles.parse("the embedded default configuration", new String(in.readAllBytes(),
                     StandardCharsets.UTF_8));

@@ -80,6 +80,32 @@ public final class TrainJob {
 
     /** Runs the whole job; returns its summary. */
     public Summary run() throws IOException {
+        Prepared p = prepare(true);
+        try (TrainingResult r = p.builder().build().fit()) {
+            Path model = config.lora().enabled() ? LoraRun.output(config, out) : out.resolve("model");
+            Summary summary = new Summary(out, model, r.steps(), r.seconds(), r.firstEvaluation(),
+                    r.lastEvaluation(), r.warnings(), r.referenceReused(), r.referenceScored());
+            writeSummary(summary, p.checkpoints().lastStep());
+            return summary;
+        }
+    }
+
+    /**
+     * What this run's reference pass would score and the cache file it would read ({@link
+     * PreferenceTraining#referencePlan()}), prepared exactly as {@link #run()} prepares the run — the same
+     * inputs' checks, data, built-in data set and warmed-up tiny model, lengths and cache folder — but
+     * without a run folder, a reference model or training: {@code dpo spark score} scores the plan and
+     * writes the file, and {@code dpo train} with the same configuration then reuses it.
+     */
+    public io.dpo4j.train.ReferencePlan referencePlan() throws IOException {
+        return prepare(false).builder().build().referencePlan();
+    }
+
+    /** The builder of the run, and its checkpoint listener. */
+    private record Prepared(PreferenceTraining.Builder builder, CheckpointListener checkpoints) {
+    }
+
+    private Prepared prepare(boolean training) throws IOException {
         // Everything that can be checked without a model comes first, and creates nothing: a refused
         // run leaves no run folder behind.
         boolean needsReference = config.objectives().stream()
@@ -91,13 +117,18 @@ public final class TrainJob {
         LlamaConfig[] architecture = new LlamaConfig[1];
         TruncationSettings[] lengths = {Lengths.resolve(config.data(), true, Integer.MAX_VALUE)};
         boolean[] checkpointing = new boolean[1];
-        Preflight.check(config, options.resume(), options.overwrite(), needsReference, a -> {
+        java.util.function.Consumer<LlamaConfig> plan = a -> {
             architecture[0] = a;
             lengths[0] = Lengths.resolve(config.data(), false, a.maxPositionEmbeddings());
             checkpointing[0] = MemoryPlanning.checkpointing(config, a.parameterCount());
             MemoryPlanning.checkState(config, lengths[0], a, checkpointing[0],
                     needsReference && !LoraRun.liveReference(config), log);
-        });
+        };
+        if (training) {
+            Preflight.check(config, options.resume(), options.overwrite(), needsReference, plan);
+        } else {
+            Preflight.checkInputs(config, needsReference, plan);
+        }
         Path cache = options.cacheDir() == null ? defaultCacheDir(out) : options.cacheDir();
         Path synthetic = null;
         if (needsSynthetic()) {
@@ -115,7 +146,9 @@ public final class TrainJob {
             TextCorpus.read(Path.of(config.sft().data())); // a malformed corpus stops the run here, not after setup
         }
         long parameters = architecture[0] == null ? 0 : architecture[0].parameterCount();
-        RunFolder.prepare(config, options.resume(), options.overwrite(), log);
+        if (training) {
+            RunFolder.prepare(config, options.resume(), options.overwrite(), log);
+        }
         Threads.configure(config.threads(), parameters);
         // The cache folder is created by the first write into it: a run refused at load touches nothing outside its folder.
         Path initial = new ModelHub(cache, log).initialPolicy(config.model(), config.seed(), warmUp(lengths[0]), synthetic,
@@ -164,13 +197,7 @@ public final class TrainJob {
         config.objectives().forEach(spec -> b.objective(spec.configured(), spec.weight()));
         parts.getInstance(Key.get(LISTENERS, Names.named(TrainingBindings.EARLY))).forEach(b::earlyListener);
         parts.getInstance(Key.get(LISTENERS)).forEach(b::listener);
-        try (TrainingResult r = b.build().fit()) {
-            Path model = config.lora().enabled() ? LoraRun.output(config, out) : out.resolve("model");
-            Summary summary = new Summary(out, model, r.steps(), r.seconds(), r.firstEvaluation(),
-                    r.lastEvaluation(), r.warnings(), r.referenceReused(), r.referenceScored());
-            writeSummary(summary, checkpoints.lastStep());
-            return summary;
-        }
+        return new Prepared(b, checkpoints);
     }
 
     private EvaluationSettings evaluation(Path synthetic) throws IOException {

@@ -154,4 +154,12 @@ class LayeringTest {
         noClasses().that().resideInAnyPackage("io.dpo4j.core..", "io.dpo4j.train..", "io.dpo4j.bench..")
                 .should().dependOnClassesThat().resideInAPackage("io.dpo4j.cli.config..").check(classes);
     }
+
+    @Test
+    @DisplayName("nothing below dpo-spark sees Spark or the Spark jobs: only `dpo spark` needs Spark on the class path")
+    void sparkOnlyInItsModule() {
+        noClasses().that().resideInAnyPackage("io.dpo4j.api..", "io.dpo4j.core..", "io.dpo4j.train..",
+                "io.dpo4j.bench..", "io.dpo4j.cli..").should().dependOnClassesThat()
+                .resideInAnyPackage("org.apache.spark..", "scala..", "io.dpo4j.spark..").check(classes);
+    }
 }

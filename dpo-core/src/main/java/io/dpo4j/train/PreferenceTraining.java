@@ -194,6 +194,45 @@ public final class PreferenceTraining {
     }
 
     /**
+     * What {@link #fit()}'s reference stage would score, and the cache file it would read, worked out
+     * exactly as {@code fit()} does (the same data preparation, sampler and fingerprints) but without
+     * loading any model or training: a distributed job scores the plan's sequences and writes that file,
+     * and {@code fit()} then reuses it and runs no reference pass.
+     *
+     * @throws DpoException when the objectives read no reference statistics, the reference is precomputed
+     *     statistics, or a LoRA run scores its reference live (adapters off): there is nothing to precompute
+     */
+    public ReferencePlan referencePlan() throws IOException {
+        ConfiguredObjective objective = b.objective();
+        boolean mismatched = objective.requirements().needsMismatchedPairs();
+        if (!objective.requirements().needsReference()) {
+            throw new DpoException("objective " + objective.id() + " reads no reference statistics: there is no "
+                    + "reference pass to precompute");
+        }
+        if (b.lora != null && b.lora.adaptersOffReference()) {
+            throw new DpoException("this LoRA run scores its reference live with the adapters off "
+                    + "(lora.reference: adapters_off): there is no reference pass to precompute");
+        }
+        Path initial = ModelHub.requireModelFolder(b.policy, "model");
+        try (TextTokenizer tokenizer = TextTokenizer.load(initial)) {
+            LlamaConfig modelConfig = LlamaConfig.read(initial.resolve(HuggingFaceCheckpoint.CONFIG));
+            SpecialTokens.requireFits(tokenizer, modelConfig.vocabSize(), initial);
+            SpecialTokens special = SpecialTokens.resolve(tokenizer, modelConfig, initial);
+            TokenizerEncoder encoder = new TokenizerEncoder(tokenizer, special);
+            int pad = special.pad();
+            PreparedData data = PreparedData.prepare(objective, b.data, b.truncation, b.onBadRow, b.addBos,
+                    b.evaluation, tokenizer, encoder, special, b.log);
+            BatchSampler sampler = new BatchSampler(data.trainSize(), Math.min(data.trainSize(),
+                    b.batchSize * b.gradientAccumulation), b.seed, false);
+            long totalSteps = b.steps != null ? b.steps : (long) sampler.batchesPerEpoch() * b.epochs;
+            MicroBatches micro = new MicroBatches(data, b.batchSize, pad, mismatched);
+            int rows = b.referenceRows != null ? b.referenceRows : 4 * b.batchSize;
+            return ReferenceStage.plan(b.reference, initial, data, ReferenceStage.sequences(data, sampler, micro,
+                    totalSteps, mismatched), pad, rows, b.cacheDirectory);
+        }
+    }
+
+    /**
      * The warning, once before the first step, when gradient accumulation splits the batches of a
      * batch-coupled objective (aot, aot_pair, bco_pair: sorting or a batch mean), whose loss on k
      * micro-batches is not the loss of one batch k times larger.

@@ -47,24 +47,48 @@ final class ReferenceStage {
             log.println("reference statistics: " + s.cache().size() + " precomputed sequences (no reference model)");
             return new Outcome(s.cache(), true, 0);
         }
+        ReferencePlan plan = plan(reference, initialPolicy, data, sequences, pad, batchRows, cacheDir);
+        List<TokenIds[]> distinct = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+            distinct.add(new TokenIds[] {plan.prompts().get(i), plan.responses().get(i)});
+        }
+        ReferencePass.Outcome o = ReferencePass.run(plan.referenceFolder(), plan.adapterFolder(), plan.cacheFile(),
+                distinct, kernel, pad, batchRows, device.toDjl(), layout, log);
+        return new Outcome(o.cache(), o.reused(), o.scored());
+    }
+
+    /**
+     * The reference model, cache file and distinct sequences of a run whose reference is a model (or the
+     * initial policy), in the order the reference pass meets them.
+     */
+    static ReferencePlan plan(Reference reference, Path initialPolicy, PreparedData data, List<TokenIds[]> sequences,
+            int pad, int batchRows, Path cacheDir) throws IOException {
+        if (reference instanceof Reference.Statistics) {
+            throw new DpoException("reference statistics are given precomputed: there is nothing to score");
+        }
         // A PEFT adapter as the reference is the adapter on the initial policy: TRL's "SFT adapter as reference".
         Path adapter = reference instanceof Reference.Model m && PeftAdapterFiles.isAdapter(m.folder()) ? m.folder()
                 : null;
         Path folder = adapter == null && reference instanceof Reference.Model m
                 ? ModelHub.requireModelFolder(m.folder(), "reference") : initialPolicy;
-        Path file = null;
-        if (cacheDir != null) {
-            String key = ReferenceCache.cacheKey(ModelHub.fingerprint(folder)
-                    + (adapter == null ? "" : "+" + ModelHub.fingerprint(adapter)), data.fingerprint(),
-                    data.truncation().describe());
-            file = ReferencePass.file(cacheDir, key);
+        String key = cacheDir == null ? null : ReferenceCache.cacheKey(ModelHub.fingerprint(folder)
+                + (adapter == null ? "" : "+" + ModelHub.fingerprint(adapter)), data.fingerprint(),
+                data.truncation().describe());
+        Path file = cacheDir == null ? null : ReferencePass.file(cacheDir, key);
+        java.util.Map<ReferenceCache.Key, TokenIds[]> distinct = new java.util.LinkedHashMap<>();
+        for (TokenIds[] s : sequences) {
+            distinct.putIfAbsent(ReferenceCache.Key.of(s[0].toArray(), s[1].toArray()), s);
         }
-        ReferencePass.Outcome o = ReferencePass.run(folder, adapter, file, sequences, kernel, pad, batchRows,
-                device.toDjl(), layout, log);
-        return new Outcome(o.cache(), o.reused(), o.scored());
+        List<TokenIds> prompts = new ArrayList<>();
+        List<TokenIds> responses = new ArrayList<>();
+        for (TokenIds[] s : distinct.values()) {
+            prompts.add(s[0]);
+            responses.add(s[1]);
+        }
+        return new ReferencePlan(folder, adapter, file, key, prompts, responses, pad, batchRows);
     }
 
-    private static List<TokenIds[]> sequences(PreparedData data, BatchSampler sampler, MicroBatches micro,
+    static List<TokenIds[]> sequences(PreparedData data, BatchSampler sampler, MicroBatches micro,
             long totalSteps, boolean mismatched) {
         List<TokenIds[]> sequences = new ArrayList<>();
         for (List<TokenizedPair> pairs : List.of(data.trainPairs(), data.validationPairs())) {
