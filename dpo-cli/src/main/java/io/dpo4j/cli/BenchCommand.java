@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -47,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--profile", defaultValue = "quick", paramLabel = "NAME",
-            description = "Built-in suite: quick (default, ≤ 15 min on 2 cores), full (the complete sweep) or zoo "
+            description = "Built-in suite: quick (default, about 6 min on 2 cores), full (the complete sweep) or zoo "
                     + "(the reward–KL frontier over the whole objective family).")
     String profile;
 
@@ -76,9 +78,17 @@ public final class BenchCommand implements Callable<Integer> {
         provenance.put("seeds", suite.seeds().toString());
         List<ScenarioReport> reports = new ArrayList<>();
         long start = System.nanoTime();
+        provenance.put("parallel", suite.parallel() + " training runs at a time (each single-threaded)");
+        provenance.put("load average before", loadAverage());
+        ExecutorService cells = Executors.newFixedThreadPool(suite.parallel(), r -> {
+            Thread t = new Thread(r, "bench-cell");
+            t.setDaemon(true);
+            return t;
+        });
         try (NDManager manager = NDManager.newBaseManager();
                 ProgressBar bar = new ProgressBar(err, "bench", suite.scenarios().size())) {
-            BenchContext ctx = new BenchContext(root.registry(), folder, suite.full(), suite.seeds(), err, manager);
+            BenchContext ctx = new BenchContext(root.registry(), folder, suite.full(), suite.seeds(), err, manager,
+                    cells, suite.parallel());
             int done = 0;
             for (SuiteSpec.ScenarioSpec s : suite.scenarios()) {
                 bar.update(done, "scenario " + s.id());
@@ -86,8 +96,12 @@ public final class BenchCommand implements Callable<Integer> {
                 reports.add(runSafely(s, ctx, err));
                 bar.update(++done, "scenario " + s.id() + " done");
             }
+        } finally {
+            cells.shutdownNow();
         }
         provenance.put("wall time", ProgressBar.clock((System.nanoTime() - start) / 1e9));
+        provenance.put("process CPU time", processCpu());
+        provenance.put("load average after", loadAverage());
         Table summary = summary(reports);
         HtmlReport.write(folder, "dpo4j benchmark — " + suite.name(), provenance, List.of(summary), reports);
         ResultFiles.write(folder, provenance, ConfigFiles.yaml().convertValue(tree, Map.class), reports);
@@ -123,9 +137,26 @@ public final class BenchCommand implements Callable<Integer> {
             if (root.verbose()) {
                 e.printStackTrace(err);
             }
-            return new ScenarioReport(s.id(), s.id(), "(the scenario failed before measuring)",
-                    io.dpo4j.bench.scenario.Verdict.INCONCLUSIVE, "the scenario failed: " + e.getMessage(), List.of(),
-                    List.of(), List.of(), (System.nanoTime() - start) / 1e9);
+            return ScenarioReport.failed(s.id(), e.getMessage(), (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** The JVM's CPU time so far (all threads), or "unknown". */
+    static String processCpu() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os && os.getProcessCpuTime() >= 0) {
+            return ProgressBar.clock(os.getProcessCpuTime() / 1e9);
+        }
+        return "unknown";
+    }
+
+    /** The 1-minute load average, or "unknown". */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " (1 min), " + f[1] + " (5 min), " + Runtime.getRuntime().availableProcessors() + " cores";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 

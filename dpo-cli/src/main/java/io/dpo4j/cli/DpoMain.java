@@ -13,7 +13,8 @@ public final class DpoMain {
 
     /** The full command line (core commands plus those of this module). */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return DpoCli.commandLine(out, err, new BenchCommand(), new io.dpo4j.cli.memory.MemoryBenchCommand());
+        return DpoCli.commandLine(out, err, new BenchCommand(), new ReportCommand(),
+                new io.dpo4j.cli.memory.MemoryBenchCommand());
     }
 
     /** {@code dpo …}. */

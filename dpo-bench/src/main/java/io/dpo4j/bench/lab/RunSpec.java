@@ -1,0 +1,60 @@
+package io.dpo4j.bench.lab;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpo4j.train.TrainingData;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What one training run of the benchmark is: its data (by name — the same name must always mean the
+ * same examples), initial policy, reference, objective, learning rate and length. Two specs with the
+ * same {@link #key(String)} are the same run, trained once and shared between scenarios.
+ *
+ * @param name a readable run name (its log file)
+ * @param data the data's name
+ * @param examples the training and validation examples
+ * @param initial the initial policy folder (null: π_ref)
+ * @param reference the reference model folder (null: π_ref)
+ * @param objective {@code {id, params}}; the id may be a registered objective or {@code preferred_ft}
+ * @param lr the AdamW learning rate
+ * @param steps optimizer steps
+ * @param evalEvery steps between evaluations
+ * @param save keep the final model (for a later stage; Preferred-FT runs always keep it)
+ */
+public record RunSpec(String name, String data, TrainingData examples, Path initial, Path reference,
+        ObjectNode objective, double lr, int steps, int evalEvery, boolean save) {
+
+    public RunSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(examples, "examples");
+        Objects.requireNonNull(objective, "objective");
+    }
+
+    /** A run from π_ref against π_ref. */
+    public static RunSpec of(String name, String data, TrainingData examples, ObjectNode objective, double lr,
+            int steps, int evalEvery) {
+        return new RunSpec(name, data, examples, null, null, objective, lr, steps, evalEvery, false);
+    }
+
+    /** The same run, starting from {@code folder} with it as the reference (a second stage). */
+    public RunSpec from(Path folder) {
+        return new RunSpec(name, data, examples, folder, folder, objective, lr, steps, evalEvery, save);
+    }
+
+    /** The same run, keeping its final model. */
+    public RunSpec saved() {
+        return new RunSpec(name, data, examples, initial, reference, objective, lr, steps, evalEvery, true);
+    }
+
+    /**
+     * Identifies the run: everything that determines its result (not whether the model is kept).
+     *
+     * @param resolvedObjective the objective with its defaults filled in, so that {@code {}} and
+     *     {@code {beta: 0.1}} name the same run of {@code dpo}
+     */
+    public String key(String resolvedObjective) {
+        return data + "|" + initial + "|" + reference + "|" + resolvedObjective + "|" + lr + "|" + steps + "|"
+                + evalEvery;
+    }
+}
