@@ -2,6 +2,8 @@ package io.dpo4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpo4j.bench.lab.CellRunner;
+import io.dpo4j.bench.lab.WorkerPool;
 import io.dpo4j.bench.report.HtmlReport;
 import io.dpo4j.bench.report.Provenance;
 import io.dpo4j.bench.report.ResultFiles;
@@ -79,25 +81,55 @@ public final class BenchCommand implements Callable<Integer> {
         List<ScenarioReport> reports = new ArrayList<>();
         long start = System.nanoTime();
         provenance.put("parallel", suite.parallel() + " training runs at a time (each single-threaded)");
+        provenance.put("sweep seeds", suite.sweepSeeds() == 0 ? "all" : Integer.toString(suite.sweepSeeds()));
         provenance.put("load average before", loadAverage());
-        ExecutorService cells = Executors.newFixedThreadPool(suite.parallel(), r -> {
-            Thread t = new Thread(r, "bench-cell");
+        // One run at a time in this process, or one per worker process (DJL allows one gradient
+        // collector per process); this process's own jobs (labs, best-of-N) run on its executor.
+        boolean local = suite.parallel() == 1 || suite.lab() == null;
+        ExecutorService jobs = Executors.newFixedThreadPool(local ? 1 : suite.parallel(), r -> {
+            Thread t = new Thread(r, "bench-job");
             t.setDaemon(true);
             return t;
         });
+        CellRunner cells = local ? CellRunner.local(jobs) : new WorkerPool(suite.parallel(), folder,
+                root.pluginPaths());
         try (NDManager manager = NDManager.newBaseManager();
                 ProgressBar bar = new ProgressBar(err, "bench", suite.scenarios().size())) {
             BenchContext ctx = new BenchContext(root.registry(), folder, suite.full(), suite.seeds(), err, manager,
-                    cells, suite.parallel());
+                    jobs, suite.parallel(), suite.sweepSeeds(), cells);
+            if (!local) {
+                // The workers warm up every seed's π_ref (each its share) while the first scenarios start.
+                suite.seeds().forEach(seed -> cells.prepare(suite.lab(), seed));
+            }
+            // The tabular scenario trains in this process while the workers train the language models.
+            Map<String, java.util.concurrent.CompletableFuture<ScenarioReport>> aside = new java.util.HashMap<>();
+            if (!local) {
+                for (SuiteSpec.ScenarioSpec s : suite.scenarios()) {
+                    if (s.id().equals("deterministic_preferences")) {
+                        aside.put(s.id(), java.util.concurrent.CompletableFuture.supplyAsync(() -> runSafely(s, ctx,
+                                err), runnable -> {
+                                    Thread t = new Thread(runnable, "bench-tabular");
+                                    t.setDaemon(true);
+                                    t.start();
+                                }));
+                    }
+                }
+            }
             int done = 0;
             for (SuiteSpec.ScenarioSpec s : suite.scenarios()) {
                 bar.update(done, "scenario " + s.id());
                 bar.println("== " + s.id());
-                reports.add(runSafely(s, ctx, err));
+                reports.add(aside.containsKey(s.id()) ? null : runSafely(s, ctx, err));
                 bar.update(++done, "scenario " + s.id() + " done");
             }
+            for (int i = 0; i < reports.size(); i++) {
+                if (reports.get(i) == null) {
+                    reports.set(i, aside.get(suite.scenarios().get(i).id()).join());
+                }
+            }
         } finally {
-            cells.shutdownNow();
+            cells.close();
+            jobs.shutdownNow();
         }
         provenance.put("wall time", ProgressBar.clock((System.nanoTime() - start) / 1e9));
         provenance.put("process CPU time", processCpu());

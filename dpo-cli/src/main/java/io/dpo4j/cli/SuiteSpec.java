@@ -30,10 +30,14 @@ import java.util.function.Function;
  * @param name the suite's name
  * @param full true when it is the full sweep (scenarios may size themselves by it)
  * @param parallel how many training runs (cells) run at once (each is single-threaded)
+ * @param sweepSeeds on how many of the seeds every learning-rate variant runs (0: all); the chosen
+ *     variant runs on every seed
  * @param seeds the seeds every cell runs with (5 or more for intervals that mean something)
  * @param scenarios the scenarios to run, in order
+ * @param lab the language-model protocol's sizes (null when no scenario trains a language model)
  */
-public record SuiteSpec(String name, boolean full, int parallel, List<Long> seeds, List<ScenarioSpec> scenarios) {
+public record SuiteSpec(String name, boolean full, int parallel, int sweepSeeds, List<Long> seeds,
+        List<ScenarioSpec> scenarios, LanguageLab.Settings lab) {
 
     /** One scenario and how to run it. */
     public record ScenarioSpec(String id, Function<BenchContext, ScenarioReport> runner) {
@@ -46,6 +50,7 @@ public record SuiteSpec(String name, boolean full, int parallel, List<Long> seed
         String name = root.string("name", "custom");
         boolean full = root.flag("full", false);
         int parallel = root.integer("parallel", 2, 1);
+        int sweepSeeds = root.integer("sweep_seeds", 0, 0);
         List<Long> seeds = new ArrayList<>();
         JsonNode seedNode = root.raw("seeds");
         if (seedNode == null) {
@@ -81,7 +86,8 @@ public record SuiteSpec(String name, boolean full, int parallel, List<Long> seed
             reader.violation("scenarios", null, "name at least one scenario");
         }
         reader.throwIfInvalid();
-        return new SuiteSpec(name, full, parallel, seeds, scenarios);
+        boolean languageModel = scenarios.stream().anyMatch(x -> !x.id().equals("deterministic_preferences"));
+        return new SuiteSpec(name, full, parallel, sweepSeeds, seeds, scenarios, languageModel ? lab : null);
     }
 
     /** One scenario's settings (null for an unknown id, reported by the caller's unknown-key check). */
@@ -139,7 +145,9 @@ public record SuiteSpec(String name, boolean full, int parallel, List<Long> seed
                     }
                 }
                 LengthBiasScenario.Settings settings = new LengthBiasScenario.Settings(lab, lrs(reader, s, lab),
-                        s.real("per_token", 0.04, Range.nonNegative()), arms, controls, s.integer("steps", 80, 1),
+                        s.real("per_token", 0.04, Range.nonNegative()), arms, controls,
+                        s.has("ablation_lrs") ? reals(reader, s, "ablation_lrs", lab.lrs()) : lrs(reader, s, lab),
+                        s.integer("steps", 80, 1),
                         s.integer("eval_every", 10, 1), rules(reader, s, Map.of(
                                 "dpo_excess", new MarginRule.Spec(MarginRule.Kind.SUPERIORITY, 0.5),
                                 "dpo_vs_simpo", new MarginRule.Spec(MarginRule.Kind.SUPERIORITY, 0.5))));
@@ -151,7 +159,8 @@ public record SuiteSpec(String name, boolean full, int parallel, List<Long> seed
                 UnpairedImbalanceScenario.Settings settings = new UnpairedImbalanceScenario.Settings(lab,
                         lrs(reader, s, lab), s.real("keep_desirable", 0.1, new Range(0, false, 1, true)),
                         s.real("desirable_weight", 10.0, Range.positive()),
-                        reals(reader, s, "kto_betas", List.of(0.1, 0.5)), params(reader, s, "dpo", registry),
+                        reals(reader, s, "kto_betas", List.of(0.1, 0.5)), reals(reader, s, "balanced_betas", List.of(0.1)),
+                        params(reader, s, "dpo", registry),
                         s.integer("steps", 80, 1), s.integer("eval_every", 10, 1), rules(reader, s, Map.of(
                                 "vs_dpo_all", new MarginRule.Spec(MarginRule.Kind.NON_INFERIORITY, 0.02),
                                 "vs_dpo_surviving", new MarginRule.Spec(MarginRule.Kind.NON_INFERIORITY, 0.02),

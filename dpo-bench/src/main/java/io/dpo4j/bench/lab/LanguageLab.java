@@ -54,8 +54,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * language: a warmed-up tiny model is the reference π_ref; k completions per training prompt are
  * sampled from π_ref <b>once</b> and can be labelled several ways (Bradley–Terry on the true reward,
  * length-biased, deterministic, deterministic with flipped labels); the held-out prompts are split
- * into <b>validation</b> prompts (validation pairs, and the reward learning rates are chosen on) and
- * <b>test</b> prompts (every number a verdict reads). Training runs go through the library API
+ * into <b>validation</b> prompts (validation pairs, and — sampled once from the trained policy — the
+ * reward learning rates are chosen on) and <b>test</b> prompts (sampled at every evaluation: every
+ * number a verdict reads). Training runs go through the library API
  * ({@link PreferenceTraining}); a {@link RunRecorder} collects each evaluation and its samples, and
  * when the run ends π_ref scores the test samples to estimate the sequence-level
  * KL(π‖π_ref) = E_{y∼π}[log π(y) − log π_ref(y)] at every evaluation.
@@ -183,6 +184,7 @@ public final class LanguageLab {
         CompletableFuture<LanguageLab> lab = (CompletableFuture<LanguageLab>) ctx.shared().computeIfAbsent(key,
                 k -> CompletableFuture.supplyAsync(() -> {
                     try {
+                        ctx.cells().awaitPrepared();
                         return new LanguageLab(ctx, seed, settings);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
@@ -329,16 +331,77 @@ public final class LanguageLab {
         return 1 / (1 + Math.exp(-x));
     }
 
-    /** Submits a run (or returns the one already submitted with the same key). */
+    /**
+     * Submits a run to the context's {@link CellRunner} — in this process or a worker process — or
+     * returns the one already submitted with the same key.
+     */
     public CompletableFuture<Run> submit(RunSpec spec) {
         ConfiguredObjective c = configure(spec.objective());
-        return runs.computeIfAbsent(spec.key(c.id() + c.parameters()), k -> CompletableFuture.supplyAsync(() -> {
-            try {
-                return train(spec);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        return runs.computeIfAbsent(spec.key(c.id() + c.parameters()), k -> ctx.cells().run(this, spec));
+    }
+
+    /**
+     * The examples of a data recipe:
+     * <ul>
+     *   <li>{@code bradley-terry}: Bradley–Terry labels on the true reward;</li>
+     *   <li>{@code length-biased-X}: Bradley–Terry on the true reward plus X per response token;</li>
+     *   <li>{@code bradley-terry/unpaired-keep-F}: its pairs unpaired, a fraction F of the desirable
+     *       examples kept (at least one);</li>
+     *   <li>{@code bradley-terry/surviving-F}: the pairs whose chosen response survived in the former;</li>
+     *   <li>{@code deterministic/first-N/self}: deterministic labels, the first N pairs, which are also
+     *       the validation pairs;</li>
+     *   <li>{@code deterministic-flip-F/self-N}: deterministic labels with a fraction F flipped, the
+     *       first N training pairs as the validation pairs.</li>
+     * </ul>
+     */
+    public TrainingData examples(String recipe) {
+        java.util.regex.Matcher m;
+        if (recipe.equals(BRADLEY_TERRY)) {
+            return preferences(BRADLEY_TERRY, bradleyTerry()).data();
+        }
+        if ((m = java.util.regex.Pattern.compile("length-biased-([0-9.]+)").matcher(recipe)).matches()) {
+            return preferences(recipe, lengthBiased(Double.parseDouble(m.group(1)))).data();
+        }
+        if ((m = java.util.regex.Pattern.compile(BRADLEY_TERRY + "/(unpaired-keep|surviving)-([0-9.]+)")
+                .matcher(recipe)).matches()) {
+            return imbalanced(Double.parseDouble(m.group(2)))[m.group(1).equals("surviving") ? 1 : 0];
+        }
+        if ((m = java.util.regex.Pattern.compile("deterministic/first-([0-9]+)/self").matcher(recipe)).matches()) {
+            List<PairedExample> all = preferences("deterministic", deterministic(0)).train();
+            List<PairedExample> subset = all.subList(0, Math.min(Integer.parseInt(m.group(1)), all.size()));
+            return TrainingData.of(subset, subset);
+        }
+        if ((m = java.util.regex.Pattern.compile("deterministic-flip-([0-9.]+)/self-([0-9]+)").matcher(recipe))
+                .matches()) {
+            List<PairedExample> train = preferences("deterministic-flip-" + m.group(1),
+                    deterministic(Double.parseDouble(m.group(1)))).train();
+            return TrainingData.of(train, train.subList(0, Math.min(Integer.parseInt(m.group(2)), train.size())));
+        }
+        throw new IllegalArgumentException("unknown data recipe: " + recipe);
+    }
+
+    /** The frontier's data recipe. */
+    public static final String BRADLEY_TERRY = "bradley-terry";
+
+    /** {unpaired KTO data, DPO data of the surviving pairs}, both with the validation pairs. */
+    private TrainingData[] imbalanced(double keepDesirable) {
+        Preferences pairs = preferences(BRADLEY_TERRY, bradleyTerry());
+        Random rng = new Random(seed * 977 + 13);
+        List<io.dpo4j.core.data.UnpairedExample> unpaired = new ArrayList<>();
+        List<PairedExample> kept = new ArrayList<>();
+        List<PairedExample> all = pairs.train();
+        for (int i = 0; i < all.size(); i++) {
+            PairedExample pair = all.get(i);
+            // At least one desirable example survives, so both methods have something to learn from.
+            boolean keep = rng.nextDouble() < keepDesirable || (kept.isEmpty() && i == all.size() - 1);
+            if (keep) {
+                unpaired.add(pair.unpair().get(0));
+                kept.add(pair);
             }
-        }, ctx.executor()));
+            unpaired.add(pair.unpair().get(1));
+        }
+        return new TrainingData[] {TrainingData.of(unpaired, pairs.validation()), TrainingData.of(kept,
+                pairs.validation())};
     }
 
     /** The objective of {@code {id, params}}: a registered one, or the Preferred-FT baseline. */
@@ -352,23 +415,24 @@ public final class LanguageLab {
         return KernelType.CHUNKED.create(KERNEL_BUDGET);
     }
 
-    private Run train(RunSpec spec) throws IOException {
+    /** Trains a run in this process (on the calling thread). */
+    public Run train(RunSpec spec) throws IOException {
         CellThread.prepare();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = threads.getCurrentThreadCpuTime();
         String id = spec.objective().get("id").asText();
         ConfiguredObjective configured = configure(spec.objective());
         int responseLength = settings.maxNewTokens() + 1;
-        List<String> samplePrompts = new ArrayList<>(validationPrompts);
-        samplePrompts.addAll(testPrompts);
+        List<String> samplePrompts = testPrompts;
         String unique = spec.name() + "-" + Integer.toHexString(spec.key(configured.id() + configured.parameters())
                 .hashCode());
         Path model = spec.save() || PreferredFt.ID.equals(id) ? dir.resolve("models").resolve(unique) : null;
-        RunRecorder recorder = new RunRecorder(validationPrompts.size(), eos);
+        RunRecorder recorder = new RunRecorder(0, eos);
         Path initial = spec.initial() == null ? reference : spec.initial();
         Path ref = spec.reference() == null ? reference : spec.reference();
         long start = System.nanoTime();
         double peak;
+        double validationReward;
         List<String> warnings;
         Path logPath = dir.resolve("logs").resolve(unique + ".log");
         try (PrintWriter log = logFile(unique); PeakMemory memory = PeakMemory.start()) {
@@ -376,7 +440,7 @@ public final class LanguageLab {
                     .policy(initial)
                     .reference(Reference.model(ref))
                     .objective(configured)
-                    .data(spec.examples())
+                    .data(examples(spec.data()))
                     .optimizer(OptimizerSettings.adamW(spec.lr()))
                     .batchSize(settings.batchSize())
                     .steps(spec.steps())
@@ -394,6 +458,7 @@ public final class LanguageLab {
                 b.saveModelTo(model);
             }
             try (TrainingResult result = b.build().fit()) {
+                validationReward = validationReward(result.model());
                 peak = memory.peakMib();
                 warnings = result.warnings();
             }
@@ -402,13 +467,36 @@ public final class LanguageLab {
         List<Run.Eval> evals = new ArrayList<>();
         for (int i = 0; i < kl.length; i++) {
             RunRecorder.Pending p = recorder.evaluations().get(i);
-            evals.add(new Run.Eval(p.step(), p.reward(), p.length(), p.validationReward(), p.accuracy(), p.margin(),
-                    p.logratioChosen(), p.logratioRejected(), kl[i]));
+            evals.add(new Run.Eval(p.step(), p.reward(), p.length(), i == kl.length - 1 ? validationReward : Double.NaN,
+                    p.accuracy(), p.margin(), p.logratioChosen(), p.logratioRejected(), kl[i]));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
         return new Run(spec.name(), seed, spec.objective(), spec.lr(), spec.data(), logPath, model, seconds, cpu, peak,
                 recorder.tokensPerSecond(), evals, warnings);
+    }
+
+    /**
+     * The mean true reward of one response sampled per validation prompt from the trained policy
+     * (temperature 1, seeded by the lab's seed: every run of a seed sees the same random stream) — the
+     * number learning rates are chosen on.
+     */
+    private double validationReward(LlamaModel policy) throws IOException {
+        if (validationPrompts.isEmpty()) {
+            return Double.NaN;
+        }
+        try (TextTokenizer tokenizer = TextTokenizer.load(reference)) {
+            long pad = tokenizer.padTokenId().orElse(eos);
+            List<long[]> inputs = validationPrompts.stream().map(tokenizer::encode).toList();
+            policy.setTrainable(false);
+            GenerationResult g = Generator.generate(policy, inputs, new SamplingOptions(settings.maxNewTokens(), 1.0, 1.0,
+                    seed * 9_999_991L + 17), Set.of(eos), pad);
+            double sum = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                sum += SyntheticDataset.reward(validationPrompts.get(i), tokenizer.decode(strip(g.tokens().get(i)), true));
+            }
+            return sum / inputs.size();
+        }
     }
 
     /**

@@ -11,8 +11,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * One finished training run of the benchmark: what it was (objective, learning rate, data, seed),
  * its costs, and the measurements of every evaluation — true reward and length of responses sampled
- * on the <b>test</b> prompts, true reward on the separate <b>validation</b> prompts (the only number
- * learning rates are chosen on), the held-out pair metrics, and KL(π‖π_ref) from the test samples.
+ * on the <b>test</b> prompts, true reward on the separate <b>validation</b> prompts at the end (the
+ * only number learning rates are chosen on), the held-out pair metrics, and KL(π‖π_ref) from the test samples.
  *
  * @param name the run's name (its log file)
  * @param seed its seed
@@ -38,7 +38,8 @@ public record Run(String name, long seed, ObjectNode objective, double lr, Strin
      * @param step the step it follows (0: the initial policy)
      * @param reward mean true reward of the responses sampled on the test prompts
      * @param length their mean length (tokens, EOS excluded)
-     * @param validationReward mean true reward of the responses sampled on the validation prompts
+     * @param validationReward mean true reward of responses sampled on the validation prompts (sampled
+     *     once, from the final policy: NaN at every evaluation but the last)
      * @param accuracy held-out preference accuracy (NaN when the objective reports none)
      * @param margin held-out mean implicit-reward margin
      * @param logratioChosen held-out mean log π(yw)/π_ref(yw) (NaN without a reference)

@@ -16,9 +16,10 @@ import java.util.function.BiFunction;
 
 /**
  * One arm of a comparison: a training configuration swept over a small grid of variants (learning
- * rates, and for some arms a hyperparameter), every variant run on every seed, and the variant with
- * the highest mean true reward on the <b>validation</b> prompts at the end of training chosen — the
- * test prompts, which every verdict reads, play no part in the choice. Runs of different arms with
+ * rates, and for some arms a hyperparameter). Every variant runs on the first seeds (the sweep
+ * seeds); the variant with the highest mean true reward on the <b>validation</b> prompts at the end
+ * of training is chosen — the test prompts, which every verdict reads, play no part in the choice —
+ * and then also runs on the remaining seeds, so the chosen variant has a run on every seed. Runs of different arms with
  * the same seed share that seed's data, π_ref and evaluation prompts, so arms compare pairwise by
  * seed.
  */
@@ -38,8 +39,12 @@ final class Arm {
     private final String name;
     private final List<Variant> variants;
     private final Map<Variant, List<CompletableFuture<Run>>> futures = new LinkedHashMap<>();
-    private Variant chosen;
+    private final List<CompletableFuture<Run>> rest = new ArrayList<>();
     private final Map<Variant, List<Run>> runs = new LinkedHashMap<>();
+    private List<LanguageLab> labs = List.of();
+    private BiFunction<LanguageLab, Variant, RunSpec> spec;
+    private int sweep;
+    private Variant chosen;
 
     Arm(String name, List<Variant> variants) {
         if (variants.isEmpty()) {
@@ -73,11 +78,18 @@ final class Arm {
         return variants;
     }
 
-    /** Submits every variant on every lab; {@code spec} makes a variant's run on a lab. */
-    Arm submit(List<LanguageLab> labs, BiFunction<LanguageLab, Variant, RunSpec> spec) {
+    /**
+     * Submits the sweep: every variant on the first {@code sweepSeeds} labs (all of them when 0 or
+     * when there is one variant); {@link #choose()} later adds the chosen variant's runs on the rest.
+     * {@code spec} makes a variant's run on a lab.
+     */
+    Arm submit(List<LanguageLab> labs, int sweepSeeds, BiFunction<LanguageLab, Variant, RunSpec> spec) {
+        this.labs = List.copyOf(labs);
+        this.spec = spec;
+        this.sweep = variants.size() == 1 || sweepSeeds <= 0 ? labs.size() : Math.min(sweepSeeds, labs.size());
         for (Variant v : variants) {
             List<CompletableFuture<Run>> list = new ArrayList<>();
-            for (LanguageLab lab : labs) {
+            for (LanguageLab lab : labs.subList(0, sweep)) {
                 list.add(lab.submit(spec.apply(lab, v)));
             }
             futures.put(v, list);
@@ -85,27 +97,54 @@ final class Arm {
         return this;
     }
 
-    /** Waits for every run and chooses the variant (highest mean validation reward at the end). */
-    Arm resolve() {
+    /**
+     * Waits for the sweep, chooses the variant with the highest mean validation reward at the end
+     * (over the sweep seeds) and submits its runs on the remaining seeds. Idempotent.
+     */
+    Arm choose() {
         if (chosen != null) {
             return this;
         }
         double best = Double.NEGATIVE_INFINITY;
         for (Map.Entry<Variant, List<CompletableFuture<Run>>> e : futures.entrySet()) {
             List<Run> list = e.getValue().stream().map(BenchContext::join).toList();
-            runs.put(e.getKey(), list);
+            runs.put(e.getKey(), new ArrayList<>(list));
             double v = list.stream().mapToDouble(r -> r.last().validationReward()).average().orElse(Double.NaN);
             if (chosen == null || v > best) {
                 best = v;
                 chosen = e.getKey();
             }
         }
+        for (LanguageLab lab : labs.subList(sweep, labs.size())) {
+            rest.add(lab.submit(spec.apply(lab, chosen)));
+        }
         return this;
     }
 
-    /** The chosen variant. */
+    /** Chooses (see {@link #choose()}) and waits for the chosen variant's runs on every seed. */
+    Arm resolve() {
+        choose();
+        if (!rest.isEmpty()) {
+            rest.stream().map(BenchContext::join).forEach(runs.get(chosen)::add);
+            rest.clear();
+        }
+        return this;
+    }
+
+    /** Chooses every arm first (so the remaining runs of all of them are queued together), then waits. */
+    static void resolveAll(List<Arm> arms) {
+        arms.forEach(Arm::choose);
+        arms.forEach(Arm::resolve);
+    }
+
+    /** On how many seeds every variant ran. */
+    int sweepSeeds() {
+        return sweep;
+    }
+
+    /** The chosen variant (waits for the sweep only). */
     Variant chosen() {
-        resolve();
+        choose();
         return chosen;
     }
 
@@ -138,15 +177,18 @@ final class Arm {
             Interval val = TInterval.mean(list.stream().mapToDouble(r -> r.last().validationReward()).toArray());
             Interval test = TInterval.mean(list.stream().mapToDouble(r -> r.last().reward()).toArray());
             Interval kl = TInterval.mean(list.stream().mapToDouble(Run::finalKl).toArray());
-            rows.add(List.of(name, v.label(), val.format(3), test.format(3), kl.format(2), v.equals(chosen) ? "✓" : ""));
+            double selection = list.subList(0, Math.min(sweep, list.size())).stream()
+                    .mapToDouble(r -> r.last().validationReward()).average().orElse(Double.NaN);
+            rows.add(List.of(name, v.label(), String.format(Locale.ROOT, "%.3f", selection), val.format(3),
+                    Integer.toString(list.size()), test.format(3), kl.format(2), v.equals(chosen) ? "✓" : ""));
         }
         return rows;
     }
 
     /** The sweep table's header. */
     static List<String> sweepHeader() {
-        return List.of("arm", "variant", "validation reward at end (chooses)", "test reward at end", "KL at end (fitted)",
-                "chosen");
+        return List.of("arm", "variant", "validation reward, sweep seeds (chooses)", "validation reward, all its seeds",
+                "seeds", "test reward at end", "KL at end (fitted)", "chosen");
     }
 
     /** A per-seed value of the chosen variant's runs. */

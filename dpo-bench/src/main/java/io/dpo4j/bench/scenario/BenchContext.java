@@ -1,6 +1,7 @@
 package io.dpo4j.bench.scenario;
 
 import ai.djl.ndarray.NDManager;
+import io.dpo4j.bench.lab.CellRunner;
 import io.dpo4j.core.registry.ObjectiveRegistry;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -24,17 +25,23 @@ import java.util.concurrent.ExecutorService;
  * @param seeds the seeds every cell runs with
  * @param log progress and messages (standard error)
  * @param manager the root NDManager; scenarios open sub-managers
- * @param executor runs cells (training runs, labs), {@code parallel} at a time
+ * @param executor runs this process's own jobs (opening labs, best-of-N sampling); with local cells,
+ *     also the cells, one at a time
  * @param parallel how many cells run at once
+ * @param sweepSeeds on how many of the seeds (the first ones) every variant of a sweep runs; the
+ *     chosen variant then runs on the others too (0: all seeds)
+ * @param cells where training runs execute (this process, or worker processes)
  * @param shared what scenarios share in one suite, by key
  */
 public record BenchContext(ObjectiveRegistry registry, Path output, boolean full, List<Long> seeds, PrintWriter log,
-        NDManager manager, ExecutorService executor, int parallel, ConcurrentMap<String, Object> shared) {
+        NDManager manager, ExecutorService executor, int parallel, int sweepSeeds, CellRunner cells,
+        ConcurrentMap<String, Object> shared) {
 
     /** A context with a fresh shared map. */
     public BenchContext(ObjectiveRegistry registry, Path output, boolean full, List<Long> seeds, PrintWriter log,
-            NDManager manager, ExecutorService executor, int parallel) {
-        this(registry, output, full, seeds, log, manager, executor, parallel, new ConcurrentHashMap<>());
+            NDManager manager, ExecutorService executor, int parallel, int sweepSeeds, CellRunner cells) {
+        this(registry, output, full, seeds, log, manager, executor, parallel, sweepSeeds, cells,
+                new ConcurrentHashMap<>());
     }
 
     /** Waits for a future, rethrowing what it failed with unwrapped. */

@@ -65,8 +65,10 @@ final class Fmt {
     static Table sweep(String scenario, List<Arm> arms) {
         List<List<String>> rows = new ArrayList<>();
         arms.forEach(a -> rows.addAll(a.sweepRows()));
-        return new Table("Learning-rate sweep (" + scenario + "): every variant on every seed; each arm keeps the "
-                + "variant with the highest mean true reward on the validation prompts (never the test prompts)",
+        int sweep = arms.stream().mapToInt(Arm::sweepSeeds).min().orElse(0);
+        return new Table("Learning-rate sweep (" + scenario + "): every variant on the first " + sweep + " seeds (the "
+                + "sweep seeds); each arm keeps the variant with the highest mean true reward on the validation "
+                + "prompts (never the test prompts) over those seeds, and runs it on every other seed too",
                 Arm.sweepHeader(), rows);
     }
 

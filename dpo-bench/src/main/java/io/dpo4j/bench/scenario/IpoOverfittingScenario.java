@@ -3,8 +3,6 @@ package io.dpo4j.bench.scenario;
 import io.dpo4j.bench.lab.LanguageLab;
 import io.dpo4j.bench.lab.Run;
 import io.dpo4j.bench.lab.RunSpec;
-import io.dpo4j.core.data.PairedExample;
-import io.dpo4j.train.TrainingData;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,21 +54,14 @@ public final class IpoOverfittingScenario {
         ipoParams.put("beta", settings.tau());
         ipoParams.put("length_normalized", false);
         Arm dpo = Arm.of("dpo", "dpo", settings.dpoParams(), List.of(settings.lr()))
-                .submit(labs, (lab, v) -> RunSpec.of("overfit-dpo", name, data(lab), v.objective(), v.lr(),
+                .submit(labs, ctx.sweepSeeds(), (lab, v) -> RunSpec.of("overfit-dpo", name, v.objective(), v.lr(),
                         settings.steps(), settings.evalEvery()));
         Arm ipo = Arm.of("ipo", "ipo", ipoParams, List.of(settings.lr()))
-                .submit(labs, (lab, v) -> RunSpec.of("overfit-ipo", name, data(lab), v.objective(), v.lr(),
+                .submit(labs, ctx.sweepSeeds(), (lab, v) -> RunSpec.of("overfit-ipo", name, v.objective(), v.lr(),
                         settings.steps(), settings.evalEvery()));
         ctx.log().printf(Locale.ROOT, "  ipo over-fitting: dpo and ipo × %d seeds%n", labs.size());
-        dpo.resolve();
-        ipo.resolve();
+        Arm.resolveAll(List.of(dpo, ipo));
         return report(labs, dpo, ipo, (System.nanoTime() - start) / 1e9);
-    }
-
-    private TrainingData data(LanguageLab lab) {
-        List<PairedExample> all = lab.preferences("deterministic", LanguageLab.deterministic(0)).train();
-        List<PairedExample> subset = all.subList(0, Math.min(settings.trainPairs(), all.size()));
-        return TrainingData.of(subset, subset);
     }
 
     private ScenarioReport report(List<LanguageLab> labs, Arm dpo, Arm ipo, double seconds) {

@@ -3,8 +3,6 @@ package io.dpo4j.bench.scenario;
 import io.dpo4j.bench.lab.LanguageLab;
 import io.dpo4j.bench.lab.Run;
 import io.dpo4j.bench.lab.RunSpec;
-import io.dpo4j.core.data.PairedExample;
-import io.dpo4j.train.TrainingData;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,21 +55,15 @@ public final class LabelNoiseScenario {
         Map<String, Object> plain = Map.of("beta", settings.beta());
         Map<String, Object> smoothed = new LinkedHashMap<>(plain);
         smoothed.put("label_smoothing", settings.epsilon());
-        Arm dpo = Arm.of("dpo (ε = 0)", "dpo", plain, settings.lrs()).submit(labs, (lab, v) -> RunSpec.of("noise-dpo",
-                name, data(lab), v.objective(), v.lr(), settings.steps(), settings.evalEvery()));
-        Arm cdpo = Arm.of("cdpo (ε = " + settings.epsilon() + ")", "dpo", smoothed, settings.lrs()).submit(labs,
-                (lab, v) -> RunSpec.of("noise-cdpo", name, data(lab), v.objective(), v.lr(), settings.steps(),
+        Arm dpo = Arm.of("dpo (ε = 0)", "dpo", plain, settings.lrs()).submit(labs, ctx.sweepSeeds(), (lab, v) -> RunSpec.of("noise-dpo",
+                name, v.objective(), v.lr(), settings.steps(), settings.evalEvery()));
+        Arm cdpo = Arm.of("cdpo (ε = " + settings.epsilon() + ")", "dpo", smoothed, settings.lrs()).submit(labs, ctx.sweepSeeds(),
+                (lab, v) -> RunSpec.of("noise-cdpo", name, v.objective(), v.lr(), settings.steps(),
                         settings.evalEvery()));
         ctx.log().printf(Locale.ROOT, "  label noise: dpo and cdpo × %d learning rates × %d seeds%n",
                 settings.lrs().size(), labs.size());
-        dpo.resolve();
-        cdpo.resolve();
+        Arm.resolveAll(List.of(dpo, cdpo));
         return report(labs, dpo, cdpo, (System.nanoTime() - start) / 1e9);
-    }
-
-    private TrainingData data(LanguageLab lab) {
-        List<PairedExample> train = lab.preferences(dataName(), LanguageLab.deterministic(settings.flip())).train();
-        return TrainingData.of(train, train.subList(0, Math.min(settings.gapPairs(), train.size())));
     }
 
     private ScenarioReport report(List<LanguageLab> labs, Arm dpo, Arm cdpo, double seconds) {

@@ -35,13 +35,18 @@ public final class LengthBiasScenario {
      * @param perToken the labelling bonus per response token (in reward units)
      * @param arms arm name → objective; the claim reads the arms named {@code dpo} and {@code simpo}
      * @param controls the arms also trained on the control data (per_token = 0)
+     * @param ablationLrs the learning rates of the arms that are neither {@code dpo} nor {@code simpo}
      * @param steps training steps per run
      * @param evalEvery steps between evaluations
      * @param rules the verdict rules: {@code dpo_excess}, {@code dpo_vs_simpo}
      */
     public record Settings(LanguageLab.Settings lab, List<Double> lrs, double perToken, Map<String, ArmSpec> arms,
-            List<String> controls, int steps, int evalEvery, Map<String, MarginRule.Spec> rules) {
+            List<String> controls, List<Double> ablationLrs, int steps, int evalEvery,
+            Map<String, MarginRule.Spec> rules) {
     }
+
+    /** The arms the claim compares (the others are ablations). */
+    private static final List<String> CLAIM = List.of("dpo", "simpo");
 
     private final Settings settings;
 
@@ -60,21 +65,22 @@ public final class LengthBiasScenario {
         Map<String, Arm> biased = new LinkedHashMap<>();
         Map<String, Arm> control = new LinkedHashMap<>();
         settings.arms().forEach((name, a) -> {
-            biased.put(name, Arm.of(name, a.id(), a.params(), settings.lrs()).submit(labs, (lab, v) ->
-                    RunSpec.of("length-" + name, biasedData(), lab.preferences(biasedData(),
-                            lab.lengthBiased(settings.perToken())).data(), v.objective(), v.lr(), settings.steps(),
+            List<Double> lrs = CLAIM.contains(name) || settings.controls().contains(name) ? settings.lrs()
+                    : settings.ablationLrs();
+            biased.put(name, Arm.of(name, a.id(), a.params(), lrs).submit(labs, ctx.sweepSeeds(), (lab, v) ->
+                    RunSpec.of("length-" + name, biasedData(), v.objective(), v.lr(), settings.steps(),
                             settings.evalEvery())));
             if (settings.controls().contains(name)) {
-                control.put(name, Arm.of(name + " (control)", a.id(), a.params(), settings.lrs()).submit(labs,
-                        (lab, v) -> RunSpec.of("frontier-" + a.id(), RewardKlFrontierScenario.DATA,
-                                lab.preferences(RewardKlFrontierScenario.DATA, lab.bradleyTerry()).data(), v.objective(),
+                control.put(name, Arm.of(name + " (control)", a.id(), a.params(), settings.lrs()).submit(labs, ctx.sweepSeeds(),
+                        (lab, v) -> RunSpec.of("frontier-" + a.id(), RewardKlFrontierScenario.DATA, v.objective(),
                                 v.lr(), settings.steps(), settings.evalEvery())));
             }
         });
         ctx.log().printf(Locale.ROOT, "  length bias: %d arms (%d with a control) × %d learning rates × %d seeds%n",
                 biased.size(), control.size(), settings.lrs().size(), labs.size());
-        biased.values().forEach(Arm::resolve);
-        control.values().forEach(Arm::resolve);
+        List<Arm> every = new ArrayList<>(biased.values());
+        every.addAll(control.values());
+        Arm.resolveAll(every);
         return report(labs, biased, control, (System.nanoTime() - start) / 1e9);
     }
 
@@ -152,8 +158,8 @@ public final class LengthBiasScenario {
                 String.format(Locale.ROOT, "Budget: every run %d steps of %d pairs from π_ref, evaluated every %d "
                         + "steps; controls: %s.", settings.steps(), settings.lab().batchSize(), settings.evalEvery(),
                         settings.controls()),
-                "Sweep: every arm (and every control, on its own data) over lr ∈ " + settings.lrs()
-                        + ", chosen on validation reward.",
+                "Sweep: dpo, simpo and every control (on its own data) over lr ∈ " + settings.lrs()
+                        + "; the ablations over lr ∈ " + settings.ablationLrs() + "; chosen on validation reward.",
                 "Excess length at matched KL: per seed, the biased and the control run of an arm are read where their "
                         + "isotonic KL paths reach the smaller of their final KLs; 95% paired t-intervals over "
                         + labs.size() + " seeds.");

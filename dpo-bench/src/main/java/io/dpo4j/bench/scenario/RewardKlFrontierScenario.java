@@ -6,7 +6,6 @@ import io.dpo4j.bench.lab.RunSpec;
 import io.dpo4j.bench.stats.BestOfN;
 import io.dpo4j.bench.stats.Interval;
 import io.dpo4j.bench.stats.TInterval;
-import io.dpo4j.train.TrainingData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ public final class RewardKlFrontierScenario {
     }
 
     /** The data every arm of this scenario trains on. */
-    static final String DATA = "bradley-terry";
+    static final String DATA = LanguageLab.BRADLEY_TERRY;
 
     private final Settings settings;
 
@@ -66,19 +65,20 @@ public final class RewardKlFrontierScenario {
     public ScenarioReport run(BenchContext ctx) {
         long start = System.nanoTime();
         List<LanguageLab> labs = LanguageLab.openAll(ctx, settings.lab());
-        List<Arm> arms = new ArrayList<>();
-        for (double beta : settings.dpoBetas()) {
-            arms.add(Arm.of(dpoArm(beta), "dpo", Map.of("beta", beta), settings.lrs()));
-        }
-        settings.others().forEach((id, sets) -> sets.forEach(p -> arms.add(Arm.of(id + (p.isEmpty() ? "" : " " + p), id,
-                p, settings.lrs()))));
+        // The primary DPO arm and every other arm are swept over the learning rates; the rest of the β
+        // sweep runs at the primary arm's chosen learning rate (the β-sweep rule reads a common one).
+        Arm primary = Arm.of(dpoArm(settings.primaryBeta()), "dpo", Map.of("beta", settings.primaryBeta()),
+                settings.lrs());
+        List<Arm> swept = new ArrayList<>(List.of(primary));
+        settings.others().forEach((id, sets) -> sets.forEach(p -> swept.add(Arm.of(id + (p.isEmpty() ? "" : " " + p),
+                id, p, settings.lrs()))));
         if (settings.preferredFt()) {
-            arms.add(Arm.of("preferred-ft", "preferred_ft", Map.of(), settings.lrs()));
+            swept.add(Arm.of("preferred-ft", "preferred_ft", Map.of(), settings.lrs()));
         }
-        ctx.log().printf(Locale.ROOT, "  frontier: %d arms × %d learning rates × %d seeds%n", arms.size(),
-                settings.lrs().size(), labs.size());
-        for (Arm a : arms) {
-            a.submit(labs, (lab, v) -> spec(lab, "frontier", v));
+        ctx.log().printf(Locale.ROOT, "  frontier: %d arms × %d learning rates × %d seeds, then %d more β of DPO%n",
+                swept.size(), settings.lrs().size(), labs.size(), settings.dpoBetas().size() - 1);
+        for (Arm a : swept) {
+            a.submit(labs, ctx.sweepSeeds(), (lab, v) -> spec(lab, "frontier", v));
         }
         int nMax = settings.bestOfN().isEmpty() ? 0 : settings.bestOfN().get(settings.bestOfN().size() - 1);
         List<CompletableFuture<double[][]>> bon = new ArrayList<>();
@@ -93,14 +93,20 @@ public final class RewardKlFrontierScenario {
                 }, ctx.executor()));
             }
         }
-        arms.forEach(Arm::resolve);
+        double lr = primary.chosen().lr();
+        List<Arm> arms = new ArrayList<>();
+        for (double beta : settings.dpoBetas()) {
+            arms.add(beta == settings.primaryBeta() ? primary : Arm.of(dpoArm(beta), "dpo", Map.of("beta", beta),
+                    List.of(lr)).submit(labs, ctx.sweepSeeds(), (lab, v) -> spec(lab, "frontier", v)));
+        }
+        arms.addAll(swept.subList(1, swept.size()));
+        Arm.resolveAll(arms);
         List<double[][]> bestOfN = bon.stream().map(BenchContext::join).toList();
         return report(ctx, labs, arms, bestOfN, (System.nanoTime() - start) / 1e9);
     }
 
     private RunSpec spec(LanguageLab lab, String prefix, Arm.Variant v) {
-        TrainingData data = lab.preferences(DATA, lab.bradleyTerry()).data();
-        return RunSpec.of(prefix + "-" + v.objective().get("id").asText(), DATA, data, v.objective(), v.lr(),
+        return RunSpec.of(prefix + "-" + v.objective().get("id").asText(), DATA, v.objective(), v.lr(),
                 settings.steps(), settings.evalEvery());
     }
 
@@ -298,7 +304,8 @@ public final class RewardKlFrontierScenario {
         d.add(String.format(Locale.ROOT, "Budget: every arm %d steps of %d pairs from π_ref (equal steps and "
                 + "examples), evaluated every %d steps.", settings.steps(), lab.batchSize(), settings.evalEvery()));
         d.add("Sweep: every arm over lr ∈ " + settings.lrs() + "; the variant with the highest mean validation reward "
-                + "at the end is kept. The β sweep is read at the primary DPO arm's learning rate.");
+                + "at the end is kept. The other β of DPO run at the primary DPO arm's chosen learning rate (the β "
+                + "sweep is read at one learning rate).");
         d.add("Baselines: Preferred-FT (NLL of the chosen responses, same steps and pairs); best-of-N from π_ref for "
                 + "N ∈ " + settings.bestOfN() + " on the test prompts, KL = log N − (N−1)/N exactly, reward interpolated "
                 + "linearly in KL between the N.");

@@ -49,24 +49,21 @@ public final class SingleStageScenario {
         String bt = RewardKlFrontierScenario.DATA;
         int total = settings.sftSteps() + settings.dpoSteps();
         Arm orpo = Arm.of("orpo, one stage (" + total + " steps)", "orpo", settings.orpoParams(), settings.lrs())
-                .submit(labs, (lab, v) -> RunSpec.of("single-orpo", bt, lab.preferences(bt, lab.bradleyTerry()).data(),
-                        v.objective(), v.lr(), total, settings.evalEvery()));
+                .submit(labs, ctx.sweepSeeds(), (lab, v) -> RunSpec.of("single-orpo", bt, v.objective(), v.lr(), total, settings.evalEvery()));
         Arm sft = Arm.of("sft on chosen (" + settings.sftSteps() + " steps; control)", "preferred_ft", Map.of(),
-                settings.lrs()).submit(labs, (lab, v) -> RunSpec.of("frontier-preferred_ft", bt,
-                        lab.preferences(bt, lab.bradleyTerry()).data(), v.objective(), v.lr(), settings.sftSteps(),
+                settings.lrs()).submit(labs, ctx.sweepSeeds(), (lab, v) -> RunSpec.of("frontier-preferred_ft", bt, v.objective(), v.lr(), settings.sftSteps(),
                         settings.evalEvery()).saved());
         ctx.log().printf(Locale.ROOT, "  single stage: orpo and sft × %d seeds, then dpo from the chosen sft%n",
                 labs.size());
         List<Run> sftRuns = sft.runs();
         Arm dpo = Arm.of("sft, then dpo (" + settings.sftSteps() + " + " + settings.dpoSteps() + " steps)", "dpo",
                 settings.dpoParams(), settings.lrs());
-        dpo.submit(labs, (lab, v) -> {
+        dpo.submit(labs, ctx.sweepSeeds(), (lab, v) -> {
             Run base = sftRuns.get(labs.indexOf(lab));
-            return RunSpec.of("single-sft-dpo", bt, lab.preferences(bt, lab.bradleyTerry()).data(), v.objective(),
+            return RunSpec.of("single-sft-dpo", bt, v.objective(),
                     v.lr(), settings.dpoSteps(), settings.evalEvery()).from(base.model());
         });
-        orpo.resolve();
-        dpo.resolve();
+        Arm.resolveAll(List.of(orpo, dpo));
         return report(labs, orpo, sft, dpo, (System.nanoTime() - start) / 1e9);
     }
 

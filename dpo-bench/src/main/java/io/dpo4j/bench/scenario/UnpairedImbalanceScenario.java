@@ -3,7 +3,6 @@ package io.dpo4j.bench.scenario;
 import io.dpo4j.bench.lab.LanguageLab;
 import io.dpo4j.bench.lab.Run;
 import io.dpo4j.bench.lab.RunSpec;
-import io.dpo4j.core.data.PairedExample;
 import io.dpo4j.core.data.UnpairedExample;
 import io.dpo4j.train.TrainingData;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * <b>Unpaired and imbalanced feedback</b> (Ethayarajh et al. 2024, KTO): the frontier's pairs are
@@ -32,14 +30,15 @@ public final class UnpairedImbalanceScenario {
      * @param lrs the learning rates every arm is swept over
      * @param keepDesirable the fraction of desirable examples kept (0.1)
      * @param desirableWeight KTO's λD on the imbalanced data
-     * @param ktoBetas KTO's β sweep (with the learning rates, chosen on validation reward)
+     * @param ktoBetas KTO-imbalanced's β sweep (with the learning rates, chosen on validation reward)
+     * @param balancedBetas balanced KTO's β sweep
      * @param dpoParams DPO's parameters
      * @param steps training steps
      * @param evalEvery steps between evaluations
      * @param rules {@code vs_dpo_all}, {@code vs_dpo_surviving}, {@code vs_balanced}
      */
     public record Settings(LanguageLab.Settings lab, List<Double> lrs, double keepDesirable, double desirableWeight,
-            List<Double> ktoBetas, Map<String, Object> dpoParams, int steps, int evalEvery,
+            List<Double> ktoBetas, List<Double> balancedBetas, Map<String, Object> dpoParams, int steps, int evalEvery,
             Map<String, MarginRule.Spec> rules) {
     }
 
@@ -54,29 +53,31 @@ public final class UnpairedImbalanceScenario {
         long start = System.nanoTime();
         List<LanguageLab> labs = LanguageLab.openAll(ctx, settings.lab());
         String bt = RewardKlFrontierScenario.DATA;
-        String imbalanced = String.format(Locale.ROOT, "%s/unpaired-keep-%.3f", bt, settings.keepDesirable());
-        String surviving = String.format(Locale.ROOT, "%s/surviving-%.3f", bt, settings.keepDesirable());
+        String imbalanced = recipe("unpaired-keep");
+        String surviving = recipe("surviving");
         List<Map<String, Object>> imbalancedSets = new ArrayList<>();
         List<Map<String, Object>> balancedSets = new ArrayList<>();
         for (double beta : settings.ktoBetas()) {
             imbalancedSets.add(Map.of("beta", beta, "desirable_weight", settings.desirableWeight()));
+        }
+        for (double beta : settings.balancedBetas()) {
             balancedSets.add(Map.of("beta", beta));
         }
-        Arm kto = Arm.of("kto, imbalanced", "kto", imbalancedSets, settings.lrs()).submit(labs, (lab, v) ->
-                RunSpec.of("unpaired-kto", imbalanced, split(lab)[0], v.objective(), v.lr(), settings.steps(),
+        Arm kto = Arm.of("kto, imbalanced", "kto", imbalancedSets, settings.lrs()).submit(labs, ctx.sweepSeeds(), (lab, v) ->
+                RunSpec.of("unpaired-kto", imbalanced, v.objective(), v.lr(), settings.steps(),
                         settings.evalEvery()));
-        Arm balanced = Arm.of("kto, balanced (control)", "kto", balancedSets, settings.lrs()).submit(labs, (lab, v) ->
-                RunSpec.of("frontier-kto", bt, lab.preferences(bt, lab.bradleyTerry()).data(), v.objective(), v.lr(),
+        Arm balanced = Arm.of("kto, balanced (control)", "kto", balancedSets, settings.lrs()).submit(labs, ctx.sweepSeeds(), (lab, v) ->
+                RunSpec.of("frontier-kto", bt, v.objective(), v.lr(),
                         settings.steps(), settings.evalEvery()));
-        Arm dpoAll = Arm.of("dpo, all pairs", "dpo", settings.dpoParams(), settings.lrs()).submit(labs, (lab, v) ->
-                RunSpec.of("frontier-dpo", bt, lab.preferences(bt, lab.bradleyTerry()).data(), v.objective(), v.lr(),
+        Arm dpoAll = Arm.of("dpo, all pairs", "dpo", settings.dpoParams(), settings.lrs()).submit(labs, ctx.sweepSeeds(), (lab, v) ->
+                RunSpec.of("frontier-dpo", bt, v.objective(), v.lr(),
                         settings.steps(), settings.evalEvery()));
-        Arm dpoSurviving = Arm.of("dpo, surviving pairs", "dpo", settings.dpoParams(), settings.lrs()).submit(labs,
-                (lab, v) -> RunSpec.of("unpaired-dpo", surviving, split(lab)[1], v.objective(), v.lr(), settings.steps(),
+        Arm dpoSurviving = Arm.of("dpo, surviving pairs", "dpo", settings.dpoParams(), settings.lrs()).submit(labs, ctx.sweepSeeds(),
+                (lab, v) -> RunSpec.of("unpaired-dpo", surviving, v.objective(), v.lr(), settings.steps(),
                         settings.evalEvery()));
         List<Arm> arms = List.of(kto, dpoAll, dpoSurviving, balanced);
         ctx.log().printf(Locale.ROOT, "  unpaired: 4 arms × %d seeds%n", labs.size());
-        arms.forEach(Arm::resolve);
+        Arm.resolveAll(arms);
         return report(labs, arms, (System.nanoTime() - start) / 1e9);
     }
 
@@ -117,7 +118,7 @@ public final class UnpairedImbalanceScenario {
                 String.format(Locale.ROOT, "Budget: every arm %d steps of %d examples (pairs for DPO, single "
                         + "responses for KTO), from π_ref, evaluated every %d steps.", settings.steps(),
                         settings.lab().batchSize(), settings.evalEvery()),
-                "Sweep: every arm over lr ∈ " + settings.lrs() + "; both KTO arms also over β ∈ " + settings.ktoBetas()
+                "Sweep: every arm over lr ∈ " + settings.lrs() + "; KTO-imbalanced also over β ∈ " + settings.ktoBetas() + ", balanced KTO over β ∈ " + settings.balancedBetas()
                         + "; chosen on validation reward.",
                 "Statistics: paired by seed at matched KL (isotonic KL paths, the smaller final KL of the two); 95% "
                         + "paired t-intervals over " + labs.size() + " seeds.");
@@ -136,7 +137,7 @@ public final class UnpairedImbalanceScenario {
     private int[] counts(List<LanguageLab> labs) {
         long[] sum = new long[4];
         for (LanguageLab lab : labs) {
-            TrainingData[] s = split(lab);
+            TrainingData[] s = {lab.examples(recipe("unpaired-keep")), lab.examples(recipe("surviving"))};
             long desirable = s[0].train().stream().filter(x -> ((UnpairedExample) x).desirable()).count();
             sum[0] += desirable;
             sum[1] += s[0].train().size() - desirable;
@@ -147,24 +148,7 @@ public final class UnpairedImbalanceScenario {
         return new int[] {(int) (sum[0] / n), (int) (sum[1] / n), (int) (sum[2] / n), (int) (sum[3] / n)};
     }
 
-    /** {unpaired KTO data, DPO data of the surviving pairs}, both with the validation pairs. */
-    private TrainingData[] split(LanguageLab lab) {
-        LanguageLab.Preferences pairs = lab.preferences(RewardKlFrontierScenario.DATA, lab.bradleyTerry());
-        Random rng = new Random(lab.seed() * 977 + 13);
-        List<UnpairedExample> unpaired = new ArrayList<>();
-        List<PairedExample> kept = new ArrayList<>();
-        List<PairedExample> all = pairs.train();
-        for (int i = 0; i < all.size(); i++) {
-            PairedExample pair = all.get(i);
-            // At least one desirable example survives, so both methods have something to learn from.
-            boolean keep = rng.nextDouble() < settings.keepDesirable() || (kept.isEmpty() && i == all.size() - 1);
-            if (keep) {
-                unpaired.add(pair.unpair().get(0));
-                kept.add(pair);
-            }
-            unpaired.add(pair.unpair().get(1));
-        }
-        return new TrainingData[] {TrainingData.of(unpaired, pairs.validation()), TrainingData.of(kept,
-                pairs.validation())};
+    private String recipe(String kind) {
+        return String.format(Locale.ROOT, "%s/%s-%.3f", RewardKlFrontierScenario.DATA, kind, settings.keepDesirable());
     }
 }
