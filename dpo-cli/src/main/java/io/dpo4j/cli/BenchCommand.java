@@ -128,6 +128,10 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            double workers = cells.externalCpuSeconds();
+            if (workers > 0) {
+                provenance.put("worker processes' CPU time", ProgressBar.clock(workers));
+            }
             cells.close();
             jobs.shutdownNow();
         }

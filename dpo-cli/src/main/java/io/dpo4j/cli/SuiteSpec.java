@@ -137,6 +137,7 @@ public record SuiteSpec(String name, boolean full, int parallel, int sweepSeeds,
             }
             case "length_bias" -> {
                 ConfigReader.Section s = sc.section(id);
+                s.accept("controls", "ablation_lrs");
                 Map<String, ArmSpec> arms = arms(reader, s, "arms", registry, defaultLengthArms());
                 List<String> controls = s.has("controls") ? s.strings("controls") : List.of("dpo", "simpo");
                 for (String c : controls) {
@@ -181,6 +182,7 @@ public record SuiteSpec(String name, boolean full, int parallel, int sweepSeeds,
             }
             case "ipo_overfitting" -> {
                 ConfigReader.Section s = sc.section(id);
+                s.accept("dpo");
                 Map<String, Object> dpo = s.has("dpo") ? params(reader, s, "dpo", registry) : Map.of("beta", 0.1);
                 IpoOverfittingScenario.Settings settings = new IpoOverfittingScenario.Settings(lab,
                         s.real("lr", 3e-3, Range.positive()), s.integer("train_pairs", 64, 2), dpo,
@@ -282,6 +284,7 @@ public record SuiteSpec(String name, boolean full, int parallel, int sweepSeeds,
 
     /** A scenario's learning-rate sweep: its own {@code lrs}, else the lab's. */
     static List<Double> lrs(ConfigReader reader, ConfigReader.Section s, LanguageLab.Settings lab) {
+        s.accept("lrs");
         return s.has("lrs") ? reals(reader, s, "lrs", lab.lrs()) : lab.lrs();
     }
 

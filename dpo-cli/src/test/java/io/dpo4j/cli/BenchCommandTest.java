@@ -139,16 +139,17 @@ class BenchCommandTest {
                 seeds: [1, 2, 3]
                 scenarios:
                   reward_kl_frontir: {}
-                  length_bias: {objectives: {dpo: {beta: -1}}}
+                  length_bias: {arms: {dpo: {dpo: {beta: -1}}}, controls: [dpo, simpo]}
                   single_stage: {orpo: {lambda: 0}, rules: {vs_two_stage: {kind: better, margin: -1}}}
                 """);
         CliRunner.Result r = CliRunner.run("bench", "--suite", suite.toString(), "--out", dir.resolve("o").toString());
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err()).contains("5 problems").contains("did you mean 'reward_kl_frontier'")
+        assertThat(r.err()).contains("6 problems").contains("did you mean 'reward_kl_frontier'")
                 .contains("scenarios.single_stage.rules.vs_two_stage.kind = \"better\": must be one of superiority, "
                         + "non_inferiority, equivalence")
                 .contains("scenarios.single_stage.rules.vs_two_stage.margin = -1")
-                .contains("scenarios.length_bias.objectives.dpo.beta = -1.0: must be > 0")
+                .contains("scenarios.length_bias.arms.dpo.dpo.beta = -1.0: must be > 0")
+                .contains("scenarios.length_bias.controls = \"simpo\": names no arm")
                 .contains("scenarios.single_stage.orpo.lambda = 0.0: must be > 0");
     }
 

@@ -24,6 +24,11 @@ public interface CellRunner extends AutoCloseable {
     default void awaitPrepared() {
     }
 
+    /** CPU seconds spent outside this process (the workers'; 0 for local cells). */
+    default double externalCpuSeconds() {
+        return 0;
+    }
+
     @Override
     default void close() {
     }

@@ -10,13 +10,13 @@ import io.dpo4j.core.train.Threads;
  * off (training turns it on for its backward passes), so two cells side by side use two cores and
  * compute exactly what they would alone.
  */
-final class CellThread {
+public final class CellThread {
 
     private CellThread() {
     }
 
     /** Call first in every task that runs libtorch operations. */
-    static void prepare() {
+    public static void prepare() {
         Threads.configure(1, 0);
         JniUtils.setGradMode(false);
     }

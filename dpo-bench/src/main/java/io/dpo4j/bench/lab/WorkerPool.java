@@ -159,6 +159,12 @@ public final class WorkerPool implements CellRunner {
     }
 
     @Override
+    public double externalCpuSeconds() {
+        return processes.stream().mapToDouble(p -> p.toHandle().info().totalCpuDuration()
+                .map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
+    }
+
+    @Override
     public void close() {
         closed = true;
         for (Process p : processes) {

@@ -40,6 +40,7 @@ public final class DeterministicPreferencesScenario {
     /** Runs every cell over every seed. */
     public ScenarioReport run(BenchContext ctx) {
         long start = System.nanoTime();
+        io.dpo4j.bench.lab.CellThread.prepare();
         TabularPreferenceScenario tabular = new TabularPreferenceScenario(settings.steps(), settings.lr());
         List<Map<String, Object>> rows = new ArrayList<>();
         List<List<String>> ipoTable = new ArrayList<>();
