@@ -76,5 +76,7 @@ public final class CellWorker {
         } finally {
             direct.shutdownNow();
         }
+        // Standard input closed: the suite is over (or its process died); leave no thread behind.
+        System.exit(0);
     }
 }
