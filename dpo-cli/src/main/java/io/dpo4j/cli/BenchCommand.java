@@ -2,6 +2,8 @@ package io.dpo4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpo4j.bench.lab.CellRunner;
+import io.dpo4j.bench.lab.WorkerPool;
 import io.dpo4j.bench.report.HtmlReport;
 import io.dpo4j.bench.report.Provenance;
 import io.dpo4j.bench.report.ResultFiles;
@@ -24,6 +26,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -47,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--profile", defaultValue = "quick", paramLabel = "NAME",
-            description = "Built-in suite: quick (default, ≤ 15 min on 2 cores), full (the complete sweep) or zoo "
+            description = "Built-in suite: quick (default, about 6 min on 2 cores), full (the complete sweep) or zoo "
                     + "(the reward–KL frontier over the whole objective family).")
     String profile;
 
@@ -76,18 +80,64 @@ public final class BenchCommand implements Callable<Integer> {
         provenance.put("seeds", suite.seeds().toString());
         List<ScenarioReport> reports = new ArrayList<>();
         long start = System.nanoTime();
+        provenance.put("parallel", suite.parallel() + " training runs at a time (each single-threaded)");
+        provenance.put("sweep seeds", suite.sweepSeeds() == 0 ? "all" : Integer.toString(suite.sweepSeeds()));
+        provenance.put("load average before", loadAverage());
+        // One run at a time in this process, or one per worker process (DJL allows one gradient
+        // collector per process); this process's own jobs (labs, best-of-N) run on its executor.
+        boolean local = suite.parallel() == 1 || suite.lab() == null;
+        ExecutorService jobs = Executors.newFixedThreadPool(local ? 1 : suite.parallel(), r -> {
+            Thread t = new Thread(r, "bench-job");
+            t.setDaemon(true);
+            return t;
+        });
+        CellRunner cells = local ? CellRunner.local(jobs) : new WorkerPool(suite.parallel(), folder,
+                root.pluginPaths());
         try (NDManager manager = NDManager.newBaseManager();
                 ProgressBar bar = new ProgressBar(err, "bench", suite.scenarios().size())) {
-            BenchContext ctx = new BenchContext(root.registry(), folder, suite.full(), suite.seeds(), err, manager);
+            BenchContext ctx = new BenchContext(root.registry(), folder, suite.full(), suite.seeds(), err, manager,
+                    jobs, suite.parallel(), suite.sweepSeeds(), cells);
+            if (!local) {
+                // The workers warm up every seed's π_ref (each its share) while the first scenarios start.
+                suite.seeds().forEach(seed -> cells.prepare(suite.lab(), seed));
+            }
+            // The tabular scenario trains in this process while the workers train the language models.
+            Map<String, java.util.concurrent.CompletableFuture<ScenarioReport>> aside = new java.util.HashMap<>();
+            if (!local) {
+                for (SuiteSpec.ScenarioSpec s : suite.scenarios()) {
+                    if (s.id().equals("deterministic_preferences")) {
+                        aside.put(s.id(), java.util.concurrent.CompletableFuture.supplyAsync(() -> runSafely(s, ctx,
+                                err), runnable -> {
+                                    Thread t = new Thread(runnable, "bench-tabular");
+                                    t.setDaemon(true);
+                                    t.start();
+                                }));
+                    }
+                }
+            }
             int done = 0;
             for (SuiteSpec.ScenarioSpec s : suite.scenarios()) {
                 bar.update(done, "scenario " + s.id());
                 bar.println("== " + s.id());
-                reports.add(runSafely(s, ctx, err));
+                reports.add(aside.containsKey(s.id()) ? null : runSafely(s, ctx, err));
                 bar.update(++done, "scenario " + s.id() + " done");
             }
+            for (int i = 0; i < reports.size(); i++) {
+                if (reports.get(i) == null) {
+                    reports.set(i, aside.get(suite.scenarios().get(i).id()).join());
+                }
+            }
+        } finally {
+            double workers = cells.externalCpuSeconds();
+            if (workers > 0) {
+                provenance.put("worker processes' CPU time", ProgressBar.clock(workers));
+            }
+            cells.close();
+            jobs.shutdownNow();
         }
         provenance.put("wall time", ProgressBar.clock((System.nanoTime() - start) / 1e9));
+        provenance.put("process CPU time", processCpu());
+        provenance.put("load average after", loadAverage());
         Table summary = summary(reports);
         HtmlReport.write(folder, "dpo4j benchmark — " + suite.name(), provenance, List.of(summary), reports);
         ResultFiles.write(folder, provenance, ConfigFiles.yaml().convertValue(tree, Map.class), reports);
@@ -123,9 +173,26 @@ public final class BenchCommand implements Callable<Integer> {
             if (root.verbose()) {
                 e.printStackTrace(err);
             }
-            return new ScenarioReport(s.id(), s.id(), "(the scenario failed before measuring)",
-                    io.dpo4j.bench.scenario.Verdict.INCONCLUSIVE, "the scenario failed: " + e.getMessage(), List.of(),
-                    List.of(), List.of(), (System.nanoTime() - start) / 1e9);
+            return ScenarioReport.failed(s.id(), e.getMessage(), (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** The JVM's CPU time so far (all threads), or "unknown". */
+    static String processCpu() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os && os.getProcessCpuTime() >= 0) {
+            return ProgressBar.clock(os.getProcessCpuTime() / 1e9);
+        }
+        return "unknown";
+    }
+
+    /** The 1-minute load average, or "unknown". */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " (1 min), " + f[1] + " (5 min), " + Runtime.getRuntime().availableProcessors() + " cores";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 

@@ -16,7 +16,7 @@ public final class DpoMain {
      * module's command when it and Spark are on the class path, else a line saying how to get them).
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return DpoCli.commandLine(out, err, new BenchCommand(), new io.dpo4j.cli.memory.MemoryBenchCommand(),
+        return DpoCli.commandLine(out, err, new BenchCommand(), new ReportCommand(), new io.dpo4j.cli.memory.MemoryBenchCommand(),
                 new io.dpo4j.cli.step.StepBenchCommand(), SparkUnavailableCommand.resolve());
     }
 

@@ -26,7 +26,7 @@ final class RunFolderContents {
 
     /** The entries a run writes in its folder (besides their hidden temporary files). */
     private static final Set<String> RUN_ENTRIES = Set.of(MARKER, RunFolder.RESOLVED, "metrics.jsonl", "checkpoints",
-            "model", "samples", "summary.json", ".write-probe");
+            "model", "samples", "summary.json", "report.html", ".write-probe");
 
     private RunFolderContents() {
     }

@@ -138,6 +138,11 @@ public final class TrainCommand implements Callable<Integer> {
         String layout = s.model().endsWith("adapter") ? " (LoRA adapter, PEFT format), " : " (Hugging Face layout), ";
         out.println("files: " + s.output().resolve("metrics.jsonl") + ", " + s.model() + layout
                 + s.output().resolve("checkpoints") + ", " + s.output().resolve("summary.json"));
+        java.nio.file.Path report = s.output().resolve(io.dpo4j.bench.report.RunReport.FILE);
+        if (java.nio.file.Files.isRegularFile(report)) {
+            out.println("report: " + report + " (curves, held-out metrics, diagnostics; dpo report " + s.output()
+                    + " renders it again)");
+        }
         out.flush();
     }
 

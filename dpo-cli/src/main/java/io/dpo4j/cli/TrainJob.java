@@ -86,6 +86,7 @@ public final class TrainJob {
             Summary summary = new Summary(out, model, r.steps(), r.seconds(), r.firstEvaluation(),
                     r.lastEvaluation(), r.warnings(), r.referenceReused(), r.referenceScored());
             writeSummary(summary, p.checkpoints().lastStep());
+            writeReport();
             return summary;
         }
     }
@@ -253,8 +254,19 @@ public final class TrainJob {
         json.put("warnings", s.warnings());
         json.put("reference_cache_reused", s.referenceCacheReused());
         json.put("reference_sequences_scored", s.referenceScored());
+        json.put("report", out.resolve(io.dpo4j.bench.report.RunReport.FILE).toString());
         AtomicFiles.writeString(out.resolve("summary.json"), new com.fasterxml.jackson.databind.ObjectMapper()
                 .writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    }
+
+    /** The run's report.html (a failure to render it is a warning: the run itself succeeded). */
+    private void writeReport() {
+        try {
+            io.dpo4j.bench.report.RunReport.write(out);
+        } catch (IOException | RuntimeException e) {
+            log.println("warning: could not write " + out.resolve(io.dpo4j.bench.report.RunReport.FILE) + ": "
+                    + e.getMessage() + " (dpo report " + out + " retries)");
+        }
     }
 
     /** The resolved configuration's YAML, as written into the run folder. */

@@ -226,7 +226,9 @@ public final class PreferenceTraining {
                     b.batchSize * b.gradientAccumulation), b.seed, false);
             long totalSteps = b.steps != null ? b.steps : (long) sampler.batchesPerEpoch() * b.epochs;
             MicroBatches micro = new MicroBatches(data, b.batchSize, pad, mismatched);
-            int rows = b.referenceRows != null ? b.referenceRows : 4 * b.batchSize;
+            // sized by the memory check exactly as fit() sizes the reference pass
+            int checkedRows = b.memoryCheck == null ? 0 : b.memoryCheck.check(data.lengths());
+            int rows = checkedRows > 0 ? checkedRows : b.referenceRows != null ? b.referenceRows : 4 * b.batchSize;
             return ReferenceStage.plan(b.reference, initial, data, ReferenceStage.sequences(data, sampler, micro,
                     totalSteps, mismatched), pad, rows, b.cacheDirectory);
         }

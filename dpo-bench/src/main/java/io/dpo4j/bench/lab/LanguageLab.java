@@ -8,7 +8,6 @@ import io.dpo4j.api.ConfiguredObjective;
 import io.dpo4j.bench.PeakMemory;
 import io.dpo4j.bench.scenario.BenchContext;
 import io.dpo4j.core.data.PairedExample;
-import io.dpo4j.core.data.PreferenceExample;
 import io.dpo4j.core.data.TokenIds;
 import io.dpo4j.core.data.TruncationPolicy;
 import io.dpo4j.core.data.TruncationSettings;
@@ -23,7 +22,7 @@ import io.dpo4j.core.synthetic.SyntheticDataset;
 import io.dpo4j.core.tokenizer.TextTokenizer;
 import io.dpo4j.core.train.ModelHub;
 import io.dpo4j.core.train.SequenceScorer;
-import io.dpo4j.core.train.Threads;
+import io.dpo4j.train.EvaluationEvent;
 import io.dpo4j.train.EvaluationSettings;
 import io.dpo4j.train.OptimizerSettings;
 import io.dpo4j.train.PreferenceTraining;
@@ -32,31 +31,47 @@ import io.dpo4j.train.TrainingData;
 import io.dpo4j.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The DPO paper's protocol (§6) in miniature, for one seed, on the built-in controlled-sentiment
  * language: a warmed-up tiny model is the reference π_ref; k completions per training prompt are
- * sampled from π_ref and labelled by Bradley–Terry on the ground-truth reward; held-out prompts are
- * kept for evaluation. Training runs go through the library API ({@link PreferenceTraining}) on the
- * pairs in memory, and a {@link RunRecorder} listener collects each evaluation and its samples;
- * afterwards the samples are scored by π_ref to estimate the sequence-level
- * KL(π‖π_ref) = E_{y∼π}[log π(y) − log π_ref(y)] at every evaluation. Everything is generated and
- * deterministic by seed.
+ * sampled from π_ref <b>once</b> and can be labelled several ways (Bradley–Terry on the true reward,
+ * length-biased, deterministic, deterministic with flipped labels); the held-out prompts are split
+ * into <b>validation</b> prompts (validation pairs, and — sampled once from the trained policy — the
+ * reward learning rates are chosen on) and <b>test</b> prompts (sampled at every evaluation: every
+ * number a verdict reads). Training runs go through the library API
+ * ({@link PreferenceTraining}); a {@link RunRecorder} collects each evaluation and its samples, and
+ * when the run ends π_ref scores the test samples to estimate the sequence-level
+ * KL(π‖π_ref) = E_{y∼π}[log π(y) − log π_ref(y)] at every evaluation.
+ *
+ * <p>Runs are submitted to the context's executor (two at a time by default); each is
+ * single-threaded in libtorch and seeded only by its spec and the lab's seed, so its result does not
+ * depend on what runs beside it. A run is trained once per process and shared between scenarios
+ * that ask for the same {@link RunSpec#key(String)}.
  */
 public final class LanguageLab {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The chunked kernel with the logits budget of {@code dpo train}'s default (256 MiB). */
+    private static final long KERNEL_BUDGET = 256L << 20;
 
     /**
      * The protocol's sizes.
@@ -64,22 +79,26 @@ public final class LanguageLab {
      * @param sftSteps supervised warm-up steps of π_ref
      * @param trainPrompts distinct training prompts
      * @param samplesPerPrompt completions sampled per prompt (pairs are formed from consecutive ones)
-     * @param heldOutPrompts held-out prompts (validation pairs and evaluation samples)
-     * @param evalPrompts held-out prompts sampled at each evaluation
+     * @param validationPrompts held-out prompts for validation pairs and the learning-rate choice
+     * @param evalPrompts held-out test prompts sampled at each evaluation (every verdict reads these)
      * @param maxNewTokens longest sampled completion
      * @param bradleyTerryScale α in P(a ≻ b) = σ(α·(r(a) − r(b)))
-     * @param lr the preference runs' learning rate
+     * @param lrs the learning rates every arm is swept over unless it names its own
      * @param batchSize the preference runs' batch size
      */
-    public record Settings(int sftSteps, int trainPrompts, int samplesPerPrompt, int heldOutPrompts, int evalPrompts,
-            int maxNewTokens, double bradleyTerryScale, double lr, int batchSize) {
+    public record Settings(int sftSteps, int trainPrompts, int samplesPerPrompt, int validationPrompts,
+            int evalPrompts, int maxNewTokens, double bradleyTerryScale, List<Double> lrs, int batchSize) {
+
+        public Settings {
+            lrs = List.copyOf(lrs);
+        }
     }
 
     /**
-     * Preference pairs sampled from π_ref.
+     * Preference pairs.
      *
      * @param train pairs on the training prompts
-     * @param validation pairs on the held-out prompts
+     * @param validation pairs on the validation prompts
      */
     public record Preferences(List<PairedExample> train, List<PairedExample> validation) {
 
@@ -89,17 +108,17 @@ public final class LanguageLab {
         }
     }
 
-    /** Preferences already sampled in this process, by lab folder and name (scenarios share them). */
-    private static final Map<String, Preferences> SAMPLED = new ConcurrentHashMap<>();
-
-    /** The chunked kernel with the logits budget of {@code dpo train}'s default (256 MiB). */
-    private static final long KERNEL_BUDGET = 256L << 20;
-
-    /** Decides, for two completions, which is chosen; may be noisy. */
+    /** Decides, for two completions with their true rewards, which is chosen. */
     @FunctionalInterface
     public interface Labeler {
-        /** True when {@code a} is chosen over {@code b}. */
-        boolean prefersFirst(String prompt, String a, int lengthA, String b, int lengthB, Random rng);
+        /** 1 when {@code a} is chosen, −1 when {@code b} is, 0 to drop the pair. */
+        int label(String prompt, String a, int lengthA, double rewardA, String b, int lengthB, double rewardB,
+                Random rng);
+    }
+
+    /** Two completions sampled from π_ref for one prompt. */
+    private record Sampled(String prompt, String a, int lengthA, double rewardA, String b, int lengthB,
+            double rewardB) {
     }
 
     private final BenchContext ctx;
@@ -109,9 +128,15 @@ public final class LanguageLab {
     private final Path cache;
     private final Path synthetic;
     private final Path reference;
-    private final LogProbKernel kernel = KernelType.CHUNKED.create(KERNEL_BUDGET);
     private final List<String> trainPrompts;
-    private final List<String> heldOut;
+    private final List<String> validationPrompts;
+    private final List<String> testPrompts;
+    private final List<Sampled> trainPool;
+    private final List<Sampled> validationPool;
+    private final long eos;
+    private final Map<String, Preferences> labelled = new HashMap<>();
+    private final Map<String, CompletableFuture<Run>> runs = new ConcurrentHashMap<>();
+    private double[][] bestOfN;
 
     private LanguageLab(BenchContext ctx, long seed, Settings settings) throws IOException {
         this.ctx = ctx;
@@ -120,21 +145,58 @@ public final class LanguageLab {
         this.dir = ctx.output().resolve("work").resolve("seed-" + seed);
         this.cache = ctx.output().resolve("work").resolve("cache");
         Files.createDirectories(dir);
-        Threads.configure(1, 0);
-        this.synthetic = cache.resolve("synthetic-" + seed);
+        CellThread.prepare();
+        int heldOut = settings.validationPrompts() + settings.evalPrompts();
+        this.synthetic = cache.resolve("synthetic-" + seed + "-" + heldOut);
         if (!Files.isRegularFile(synthetic.resolve("dataset.json"))) {
-            new SyntheticDataset().write(synthetic, new SyntheticDataset.Settings(seed, 3000, 10,
-                    Math.max(10, settings.heldOutPrompts()), settings.heldOutPrompts()));
+            new SyntheticDataset().write(synthetic, new SyntheticDataset.Settings(seed, 3000, 10, Math.max(10, heldOut),
+                    heldOut));
         }
-        this.heldOut = promptsOf(synthetic.resolve("prompts.jsonl"));
+        List<String> held = promptsOf(synthetic.resolve("prompts.jsonl"));
+        if (held.size() < heldOut) {
+            throw new IllegalStateException("the synthetic data set has " + held.size() + " held-out prompts, "
+                    + heldOut + " are needed");
+        }
+        this.validationPrompts = List.copyOf(held.subList(0, settings.validationPrompts()));
+        this.testPrompts = List.copyOf(held.subList(settings.validationPrompts(), heldOut));
         this.trainPrompts = new SyntheticDataset().prompts(new Random(seed * 31 + 7), settings.trainPrompts(),
-                new HashSet<>(heldOut));
-        this.reference = model(true);
+                new HashSet<>(held));
+        try (PrintWriter log = logFile("warmup")) {
+            this.reference = new ModelHub(cache, log).initialPolicy(ModelHub.TINY, seed,
+                    ModelHub.WarmUp.defaults(true, settings.sftSteps()), synthetic, kernel());
+        }
+        try (NDManager manager = NDManager.newBaseManager();
+                LlamaModel ref = HuggingFaceCheckpoint.load(reference, manager.newSubManager());
+                TextTokenizer tokenizer = TextTokenizer.load(reference)) {
+            this.eos = tokenizer.eosTokenId().orElseThrow();
+            this.trainPool = sample(ref, tokenizer, trainPrompts, Math.max(2, settings.samplesPerPrompt()), 1);
+            this.validationPool = sample(ref, tokenizer, validationPrompts, 2, 2);
+        }
     }
 
-    /** Opens (generating what is missing) the lab of one seed. */
-    public static LanguageLab open(BenchContext ctx, long seed, Settings settings) throws IOException {
-        return new LanguageLab(ctx, seed, settings);
+    /**
+     * The lab of one seed, opened (π_ref warmed up, completions sampled) on the context's executor
+     * once per process and shared by every scenario with the same settings.
+     */
+    public static CompletableFuture<LanguageLab> open(BenchContext ctx, long seed, Settings settings) {
+        String key = ctx.output().toAbsolutePath() + "|" + seed + "|" + settings;
+        @SuppressWarnings("unchecked")
+        CompletableFuture<LanguageLab> lab = (CompletableFuture<LanguageLab>) ctx.shared().computeIfAbsent(key,
+                k -> CompletableFuture.supplyAsync(() -> {
+                    try {
+                        ctx.cells().awaitPrepared();
+                        return new LanguageLab(ctx, seed, settings);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, ctx.executor()));
+        return lab;
+    }
+
+    /** Opens the labs of every seed of the context, in parallel, and waits for them. */
+    public static List<LanguageLab> openAll(BenchContext ctx, Settings settings) {
+        List<CompletableFuture<LanguageLab>> futures = ctx.seeds().stream().map(s -> open(ctx, s, settings)).toList();
+        return futures.stream().map(BenchContext::join).toList();
     }
 
     /** The seed. */
@@ -142,49 +204,32 @@ public final class LanguageLab {
         return seed;
     }
 
+    /** The settings. */
+    public Settings settings() {
+        return settings;
+    }
+
     /** The warmed-up reference policy π_ref (Hugging Face folder). */
     public Path reference() {
         return reference;
     }
 
-    /** The un-warmed base model: the tiny model at its random initialisation. */
-    public Path base() throws IOException {
-        return model(false);
+    /** The held-out test prompts (sampled at every evaluation; every verdict reads these). */
+    public List<String> testPrompts() {
+        return testPrompts;
     }
 
-    private Path model(boolean warm) throws IOException {
-        try (PrintWriter log = logFile(warm ? "warmup" : "base")) {
-            return new ModelHub(cache, log).initialPolicy(ModelHub.TINY, seed,
-                    ModelHub.WarmUp.defaults(warm, settings.sftSteps()), synthetic, kernel);
-        }
+    /** The validation prompts (validation pairs; the reward the learning rate is chosen on). */
+    public List<String> validationPrompts() {
+        return validationPrompts;
     }
 
-    /**
-     * Preference data sampled from π_ref: {@code samplesPerPrompt} completions per training prompt,
-     * paired consecutively and labelled by {@code labeler}; validation pairs likewise on the held-out
-     * prompts. Sampled once per process for a seed and name.
-     */
-    public Preferences preferences(String name, Labeler labeler) throws IOException {
-        String key = dir.toAbsolutePath() + "/" + name;
-        Preferences done = SAMPLED.get(key);
-        if (done != null) {
-            return done;
-        }
-        Preferences p;
-        try (NDManager manager = NDManager.newBaseManager();
-                LlamaModel ref = HuggingFaceCheckpoint.load(reference, manager.newSubManager());
-                TextTokenizer tokenizer = TextTokenizer.load(reference)) {
-            Random rng = new Random(seed * 1_000_033L + name.hashCode());
-            p = new Preferences(pairs(ref, tokenizer, trainPrompts, labeler, rng, 1, name + "-train"),
-                    pairs(ref, tokenizer, heldOut, labeler, rng, 2, name + "-validation"));
-        }
-        SAMPLED.put(key, p);
-        return p;
+    /** The training prompts. */
+    public List<String> trainPrompts() {
+        return trainPrompts;
     }
 
-    private List<PairedExample> pairs(LlamaModel model, TextTokenizer tokenizer, List<String> prompts, Labeler labeler,
-            Random rng, long stream, String name) {
-        int k = Math.max(2, settings.samplesPerPrompt());
+    private List<Sampled> sample(LlamaModel model, TextTokenizer tokenizer, List<String> prompts, int k, long stream) {
         List<long[]> inputs = new ArrayList<>();
         for (String p : prompts) {
             long[] ids = tokenizer.encode(p);
@@ -192,7 +237,6 @@ public final class LanguageLab {
                 inputs.add(ids);
             }
         }
-        long eos = tokenizer.eosTokenId().orElseThrow();
         long pad = tokenizer.padTokenId().orElse(eos);
         List<long[]> completions = new ArrayList<>();
         for (int start = 0; start < inputs.size(); start += 256) {
@@ -201,12 +245,12 @@ public final class LanguageLab {
                     seed * 7919 + stream * 104_729 + start), Set.of(eos), pad);
             completions.addAll(g.tokens());
         }
-        List<PairedExample> out = new ArrayList<>();
+        List<Sampled> out = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             String prompt = prompts.get(i);
             for (int j = 0; j + 1 < k; j += 2) {
-                long[] a = strip(completions.get(i * k + j), eos);
-                long[] b = strip(completions.get(i * k + j + 1), eos);
+                long[] a = strip(completions.get(i * k + j));
+                long[] b = strip(completions.get(i * k + j + 1));
                 if (a.length == 0 || b.length == 0) {
                     continue;
                 }
@@ -215,30 +259,72 @@ public final class LanguageLab {
                 if (ta.isBlank() || tb.isBlank() || ta.equals(tb)) {
                     continue;
                 }
-                boolean first = labeler.prefersFirst(prompt, ta, a.length, tb, b.length, rng);
-                out.add(TrainingData.pair(name + "-" + (out.size() + 1), prompt, first ? ta : tb, first ? tb : ta));
+                out.add(new Sampled(prompt, ta, a.length, SyntheticDataset.reward(prompt, ta), tb, b.length,
+                        SyntheticDataset.reward(prompt, tb)));
             }
         }
         return out;
     }
 
-    private static long[] strip(long[] tokens, long eos) {
+    private long[] strip(long[] tokens) {
         int n = tokens.length;
-        return n > 0 && tokens[n - 1] == eos ? java.util.Arrays.copyOf(tokens, n - 1) : tokens;
+        return n > 0 && tokens[n - 1] == eos ? Arrays.copyOf(tokens, n - 1) : tokens;
+    }
+
+    /**
+     * The sampled completions labelled by {@code labeler}, training and validation pairs alike; the
+     * labels' randomness is seeded by the lab's seed and {@code name}, so a name always gives the
+     * same pairs.
+     */
+    public synchronized Preferences preferences(String name, Labeler labeler) {
+        Preferences done = labelled.get(name);
+        if (done != null) {
+            return done;
+        }
+        Random rng = new Random(seed * 1_000_033L + name.hashCode());
+        Preferences p = new Preferences(label(trainPool, labeler, rng, name + "-train"),
+                label(validationPool, labeler, rng, name + "-validation"));
+        labelled.put(name, p);
+        return p;
+    }
+
+    private static List<PairedExample> label(List<Sampled> pool, Labeler labeler, Random rng, String name) {
+        List<PairedExample> out = new ArrayList<>();
+        for (Sampled s : pool) {
+            int l = labeler.label(s.prompt(), s.a(), s.lengthA(), s.rewardA(), s.b(), s.lengthB(), s.rewardB(), rng);
+            if (l != 0) {
+                boolean first = l > 0;
+                out.add(TrainingData.pair(name + "-" + (out.size() + 1), s.prompt(), first ? s.a() : s.b(),
+                        first ? s.b() : s.a()));
+            }
+        }
+        return out;
     }
 
     /** Bradley–Terry labelling on the true reward: P(a ≻ b) = σ(α·(r(a) − r(b))). */
     public Labeler bradleyTerry() {
-        double alpha = settings.bradleyTerryScale();
-        return (p, a, la, b, lb, rng) -> rng.nextDouble() < sigmoid(alpha
-                * (SyntheticDataset.reward(p, a) - SyntheticDataset.reward(p, b)));
+        return lengthBiased(0);
     }
 
     /** Bradley–Terry on the true reward plus {@code perToken} per response token: longer tends to win. */
     public Labeler lengthBiased(double perToken) {
         double alpha = settings.bradleyTerryScale();
-        return (p, a, la, b, lb, rng) -> rng.nextDouble() < sigmoid(alpha
-                * (SyntheticDataset.reward(p, a) - SyntheticDataset.reward(p, b) + perToken * (la - lb)));
+        return (p, a, la, ra, b, lb, rb, rng) -> rng.nextDouble() < sigmoid(alpha * (ra - rb + perToken * (la - lb)))
+                ? 1 : -1;
+    }
+
+    /**
+     * Deterministic labels: the response with the higher true reward always wins (ties are dropped);
+     * then each label is flipped with probability {@code flip}.
+     */
+    public static Labeler deterministic(double flip) {
+        return (p, a, la, ra, b, lb, rb, rng) -> {
+            if (ra == rb) {
+                return 0;
+            }
+            int l = ra > rb ? 1 : -1;
+            return rng.nextDouble() < flip ? -l : l;
+        };
     }
 
     private static double sigmoid(double x) {
@@ -246,47 +332,248 @@ public final class LanguageLab {
     }
 
     /**
-     * One training run through the library API.
-     *
-     * @param name a unique run name (its log file)
-     * @param initial the initial policy folder (π_ref or the base)
-     * @param data the training and validation examples
-     * @param objective {@code {id, params}} as in a training configuration
+     * Submits a run to the context's {@link CellRunner} — in this process or a worker process — or
+     * returns the one already submitted with the same key.
      */
-    public Run train(String name, Path initial, TrainingData data, ObjectNode objective, int steps, int evalEvery)
-            throws IOException {
-        ConfiguredObjective configured = ctx.registry().require(objective.get("id").asText())
-                .configure(params(objective));
+    public CompletableFuture<Run> submit(RunSpec spec) {
+        ConfiguredObjective c = configure(spec.objective());
+        return runs.computeIfAbsent(spec.key(c.id() + c.parameters()), k -> ctx.cells().run(this, spec));
+    }
+
+    /**
+     * The examples of a data recipe:
+     * <ul>
+     *   <li>{@code bradley-terry}: Bradley–Terry labels on the true reward;</li>
+     *   <li>{@code length-biased-X}: Bradley–Terry on the true reward plus X per response token;</li>
+     *   <li>{@code bradley-terry/unpaired-keep-F}: its pairs unpaired, a fraction F of the desirable
+     *       examples kept (at least one);</li>
+     *   <li>{@code bradley-terry/surviving-F}: the pairs whose chosen response survived in the former;</li>
+     *   <li>{@code deterministic/first-N/self}: deterministic labels, the first N pairs, which are also
+     *       the validation pairs;</li>
+     *   <li>{@code deterministic-flip-F/self-N}: deterministic labels with a fraction F flipped, the
+     *       first N training pairs as the validation pairs.</li>
+     * </ul>
+     */
+    public TrainingData examples(String recipe) {
+        java.util.regex.Matcher m;
+        if (recipe.equals(BRADLEY_TERRY)) {
+            return preferences(BRADLEY_TERRY, bradleyTerry()).data();
+        }
+        if ((m = java.util.regex.Pattern.compile("length-biased-([0-9.]+)").matcher(recipe)).matches()) {
+            return preferences(recipe, lengthBiased(Double.parseDouble(m.group(1)))).data();
+        }
+        if ((m = java.util.regex.Pattern.compile(BRADLEY_TERRY + "/(unpaired-keep|surviving)-([0-9.]+)")
+                .matcher(recipe)).matches()) {
+            return imbalanced(Double.parseDouble(m.group(2)))[m.group(1).equals("surviving") ? 1 : 0];
+        }
+        if ((m = java.util.regex.Pattern.compile("deterministic/first-([0-9]+)/self").matcher(recipe)).matches()) {
+            List<PairedExample> all = preferences("deterministic", deterministic(0)).train();
+            List<PairedExample> subset = all.subList(0, Math.min(Integer.parseInt(m.group(1)), all.size()));
+            return TrainingData.of(subset, subset);
+        }
+        if ((m = java.util.regex.Pattern.compile("deterministic-flip-([0-9.]+)/self-([0-9]+)").matcher(recipe))
+                .matches()) {
+            List<PairedExample> train = preferences("deterministic-flip-" + m.group(1),
+                    deterministic(Double.parseDouble(m.group(1)))).train();
+            return TrainingData.of(train, train.subList(0, Math.min(Integer.parseInt(m.group(2)), train.size())));
+        }
+        throw new IllegalArgumentException("unknown data recipe: " + recipe);
+    }
+
+    /** The frontier's data recipe. */
+    public static final String BRADLEY_TERRY = "bradley-terry";
+
+    /** {unpaired KTO data, DPO data of the surviving pairs}, both with the validation pairs. */
+    private TrainingData[] imbalanced(double keepDesirable) {
+        Preferences pairs = preferences(BRADLEY_TERRY, bradleyTerry());
+        Random rng = new Random(seed * 977 + 13);
+        List<io.dpo4j.core.data.UnpairedExample> unpaired = new ArrayList<>();
+        List<PairedExample> kept = new ArrayList<>();
+        List<PairedExample> all = pairs.train();
+        for (int i = 0; i < all.size(); i++) {
+            PairedExample pair = all.get(i);
+            // At least one desirable example survives, so both methods have something to learn from.
+            boolean keep = rng.nextDouble() < keepDesirable || (kept.isEmpty() && i == all.size() - 1);
+            if (keep) {
+                unpaired.add(pair.unpair().get(0));
+                kept.add(pair);
+            }
+            unpaired.add(pair.unpair().get(1));
+        }
+        return new TrainingData[] {TrainingData.of(unpaired, pairs.validation()), TrainingData.of(kept,
+                pairs.validation())};
+    }
+
+    /** The objective of {@code {id, params}}: a registered one, or the Preferred-FT baseline. */
+    private ConfiguredObjective configure(ObjectNode objective) {
+        String id = objective.get("id").asText();
+        return PreferredFt.ID.equals(id) ? new PreferredFt().configure(params(objective))
+                : ctx.registry().require(id).configure(params(objective));
+    }
+
+    private static LogProbKernel kernel() {
+        return KernelType.CHUNKED.create(KERNEL_BUDGET);
+    }
+
+    /** Trains a run in this process (on the calling thread). */
+    public Run train(RunSpec spec) throws IOException {
+        CellThread.prepare();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        String id = spec.objective().get("id").asText();
+        ConfiguredObjective configured = configure(spec.objective());
         int responseLength = settings.maxNewTokens() + 1;
-        RunRecorder recorder = new RunRecorder();
+        List<String> samplePrompts = testPrompts;
+        String unique = spec.name() + "-" + Integer.toHexString(spec.key(configured.id() + configured.parameters())
+                .hashCode());
+        Path model = spec.save() || PreferredFt.ID.equals(id) ? dir.resolve("models").resolve(unique) : null;
+        RunRecorder recorder = new RunRecorder(0, eos);
+        Path initial = spec.initial() == null ? reference : spec.initial();
+        Path ref = spec.reference() == null ? reference : spec.reference();
         long start = System.nanoTime();
         double peak;
-        try (PrintWriter log = logFile(name); PeakMemory memory = PeakMemory.start()) {
-            PreferenceTraining training = PreferenceTraining.builder()
+        double validationReward;
+        List<String> warnings;
+        Path logPath = dir.resolve("logs").resolve(unique + ".log");
+        try (PrintWriter log = logFile(unique); PeakMemory memory = PeakMemory.start()) {
+            PreferenceTraining.Builder b = PreferenceTraining.builder()
                     .policy(initial)
-                    .reference(Reference.model(reference))
+                    .reference(Reference.model(ref))
                     .objective(configured)
-                    .data(data)
-                    .optimizer(OptimizerSettings.adamW(settings.lr()))
+                    .data(examples(spec.data()))
+                    .optimizer(OptimizerSettings.adamW(spec.lr()))
                     .batchSize(settings.batchSize())
-                    .steps(steps)
+                    .steps(spec.steps())
                     .seed(seed)
-                    .kernel(KernelType.CHUNKED.create(KERNEL_BUDGET))
+                    .kernel(kernel())
                     .truncation(new TruncationSettings(16, responseLength, 16 + responseLength,
                             TruncationPolicy.TRUNCATE))
-                    .evaluation(EvaluationSettings.defaults().withEvery(evalEvery)
-                            .withSampling(settings.evalPrompts(), settings.maxNewTokens())
-                            .withPrompts(heldOut).withReward(SyntheticDataset::reward))
+                    .evaluation(EvaluationSettings.defaults().withEvery(spec.evalEvery())
+                            .withSampling(samplePrompts.size(), settings.maxNewTokens())
+                            .withPrompts(samplePrompts).withReward(SyntheticDataset::reward))
                     .listener(recorder)
                     .cacheDirectory(cache)
-                    .log(log)
-                    .build();
-            try (TrainingResult result = training.fit()) {
+                    .log(log);
+            if (model != null) {
+                b.saveModelTo(model);
+            }
+            try (TrainingResult result = b.build().fit()) {
+                validationReward = validationReward(result.model());
                 peak = memory.peakMib();
+                warnings = result.warnings();
             }
         }
+        double[] kl = kl(recorder.evaluations(), spec.initial() == null);
+        List<Run.Eval> evals = new ArrayList<>();
+        for (int i = 0; i < kl.length; i++) {
+            RunRecorder.Pending p = recorder.evaluations().get(i);
+            evals.add(new Run.Eval(p.step(), p.reward(), p.length(), i == kl.length - 1 ? validationReward : Double.NaN,
+                    p.accuracy(), p.margin(), p.logratioChosen(), p.logratioRejected(), kl[i]));
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return recorder.run(name, seed, objective, dir.resolve("logs").resolve(name + ".log"), seconds, peak);
+        double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
+        return new Run(spec.name(), seed, spec.objective(), spec.lr(), spec.data(), logPath, model, seconds, cpu, peak,
+                recorder.tokensPerSecond(), evals, warnings);
+    }
+
+    /**
+     * The mean true reward of one response sampled per validation prompt from the trained policy
+     * (temperature 1, seeded by the lab's seed: every run of a seed sees the same random stream) — the
+     * number learning rates are chosen on.
+     */
+    private double validationReward(LlamaModel policy) throws IOException {
+        if (validationPrompts.isEmpty()) {
+            return Double.NaN;
+        }
+        try (TextTokenizer tokenizer = TextTokenizer.load(reference)) {
+            long pad = tokenizer.padTokenId().orElse(eos);
+            List<long[]> inputs = validationPrompts.stream().map(tokenizer::encode).toList();
+            policy.setTrainable(false);
+            GenerationResult g = Generator.generate(policy, inputs, new SamplingOptions(settings.maxNewTokens(), 1.0, 1.0,
+                    seed * 9_999_991L + 17), Set.of(eos), pad);
+            double sum = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                sum += SyntheticDataset.reward(validationPrompts.get(i), tokenizer.decode(strip(g.tokens().get(i)), true));
+            }
+            return sum / inputs.size();
+        }
+    }
+
+    /**
+     * KL(π‖π_ref) at each evaluation, from its test samples scored by π_ref (exactly 0 at step 0 of a
+     * run that starts at π_ref).
+     */
+    private double[] kl(List<RunRecorder.Pending> evals, boolean startsAtReference) throws IOException {
+        double[] out = new double[evals.size()];
+        try (NDManager manager = NDManager.newBaseManager();
+                LlamaModel ref = HuggingFaceCheckpoint.load(reference, manager.newSubManager());
+                TextTokenizer tokenizer = TextTokenizer.load(reference)) {
+            int pad = (int) tokenizer.padTokenId().orElse(eos);
+            SequenceScorer scorer = new SequenceScorer(ref, kernel(), pad, 64);
+            for (int k = 0; k < out.length; k++) {
+                List<TokenIds> prompts = new ArrayList<>();
+                List<TokenIds> completions = new ArrayList<>();
+                List<Double> policy = new ArrayList<>();
+                for (EvaluationEvent.Sample s : evals.get(k).testSamples()) {
+                    if (s.policyLogp() == null) {
+                        continue;
+                    }
+                    prompts.add(TokenIds.of(s.promptIds()));
+                    completions.add(TokenIds.of(Arrays.stream(s.completionIds()).mapToInt(x -> (int) x).toArray()));
+                    policy.add(s.policyLogp());
+                }
+                if (prompts.isEmpty()) {
+                    out[k] = Double.NaN;
+                    continue;
+                }
+                double[] refLogps = scorer.score(prompts, completions, manager, null);
+                double sum = 0;
+                for (int i = 0; i < refLogps.length; i++) {
+                    sum += policy.get(i) - refLogps[i];
+                }
+                out[k] = startsAtReference && evals.get(k).step() == 0 ? 0 : sum / refLogps.length;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Best-of-N from π_ref on the test prompts: {@code n} responses sampled per prompt (temperature 1),
+     * each scored by the true reward, as {@code rewards[prompt][sample]}. Sampled once per lab (the
+     * largest n asked for so far is kept; a smaller n reads its first columns).
+     */
+    public synchronized double[][] bestOfNRewards(int n) throws IOException {
+        if (bestOfN != null && bestOfN.length > 0 && bestOfN[0].length >= n) {
+            return bestOfN;
+        }
+        CellThread.prepare();
+        double[][] rewards = new double[testPrompts.size()][n];
+        try (NDManager manager = NDManager.newBaseManager();
+                LlamaModel ref = HuggingFaceCheckpoint.load(reference, manager.newSubManager());
+                TextTokenizer tokenizer = TextTokenizer.load(reference)) {
+            long pad = tokenizer.padTokenId().orElse(eos);
+            List<long[]> inputs = new ArrayList<>();
+            for (String p : testPrompts) {
+                long[] ids = tokenizer.encode(p);
+                for (int i = 0; i < n; i++) {
+                    inputs.add(ids);
+                }
+            }
+            List<long[]> completions = new ArrayList<>();
+            for (int start = 0; start < inputs.size(); start += 256) {
+                List<long[]> chunk = inputs.subList(start, Math.min(inputs.size(), start + 256));
+                completions.addAll(Generator.generate(ref, chunk, new SamplingOptions(settings.maxNewTokens(), 1.0, 1.0,
+                        seed * 6_700_417L + 3 * 104_729 + start), Set.of(eos), pad).tokens());
+            }
+            for (int p = 0; p < testPrompts.size(); p++) {
+                for (int i = 0; i < n; i++) {
+                    rewards[p][i] = SyntheticDataset.reward(testPrompts.get(p),
+                            tokenizer.decode(strip(completions.get(p * n + i)), true));
+                }
+            }
+        }
+        bestOfN = rewards;
+        return rewards;
     }
 
     private static Map<String, Object> params(ObjectNode objective) {
@@ -294,41 +581,6 @@ public final class LanguageLab {
         objective.path("params").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNumber()
                 ? e.getValue().asDouble() : e.getValue().isBoolean() ? e.getValue().asBoolean() : e.getValue().asText()));
         return out;
-    }
-
-    /** Estimates KL(π‖π_ref) at every evaluation of the runs from their samples, scored by π_ref. */
-    public void scoreKl(List<Run> runs) throws IOException {
-        try (NDManager manager = NDManager.newBaseManager();
-                LlamaModel ref = HuggingFaceCheckpoint.load(reference, manager.newSubManager());
-                TextTokenizer tokenizer = TextTokenizer.load(reference)) {
-            int pad = (int) tokenizer.padTokenId().orElse(tokenizer.eosTokenId().orElseThrow());
-            SequenceScorer scorer = new SequenceScorer(ref, kernel, pad, 64);
-            for (Run run : runs) {
-                for (Run.Eval e : run.evals()) {
-                    List<TokenIds> prompts = new ArrayList<>();
-                    List<TokenIds> completions = new ArrayList<>();
-                    List<Double> policy = new ArrayList<>();
-                    for (io.dpo4j.train.EvaluationEvent.Sample s : e.samples()) {
-                        if (s.policyLogp() == null) {
-                            continue;
-                        }
-                        prompts.add(TokenIds.of(s.promptIds()));
-                        completions.add(TokenIds.of(java.util.Arrays.stream(s.completionIds()).mapToInt(x -> (int) x)
-                                .toArray()));
-                        policy.add(s.policyLogp());
-                    }
-                    if (prompts.isEmpty()) {
-                        continue;
-                    }
-                    double[] refLogps = scorer.score(prompts, completions, manager, null);
-                    double kl = 0;
-                    for (int i = 0; i < refLogps.length; i++) {
-                        kl += policy.get(i) - refLogps[i];
-                    }
-                    e.kl(kl / refLogps.length);
-                }
-            }
-        }
     }
 
     private PrintWriter logFile(String name) throws IOException {
@@ -341,23 +593,19 @@ public final class LanguageLab {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {
-                out.add(JSON.readTree(line).get("prompt").asText());
+                JsonNode n = JSON.readTree(line);
+                out.add(n.get("prompt").asText());
             }
         }
         return out;
     }
 
-    /** The training prompts (for scenarios that build their own data). */
-    public List<String> trainPrompts() {
-        return trainPrompts;
-    }
-
-    /** Writes a config snippet {@code {id, params}}. */
+    /** A config snippet {@code {id, params}}. */
     public static ObjectNode objective(String id, Map<String, ?> params) {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", id);
         ObjectNode p = o.putObject("params");
-        params.forEach((k, v) -> {
+        new java.util.TreeMap<>(params).forEach((k, v) -> {
             if (v instanceof Number n) {
                 p.put(k, n.doubleValue());
             } else if (v instanceof Boolean b) {

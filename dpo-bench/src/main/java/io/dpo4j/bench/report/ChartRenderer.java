@@ -8,7 +8,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.title.TextTitle;
@@ -33,7 +35,7 @@ public final class ChartRenderer {
             YIntervalSeries series = new YIntervalSeries(s.name(), false, true);
             for (int i = 0; i < s.x().length; i++) {
                 double y = s.y()[i];
-                if (!Double.isFinite(y) || !Double.isFinite(s.x()[i])) {
+                if (!Double.isFinite(y) || !Double.isFinite(s.x()[i]) || (chart.logX() && s.x()[i] <= 0)) {
                     continue;
                 }
                 double lo = s.low() == null ? y : s.low()[i];
@@ -42,8 +44,17 @@ public final class ChartRenderer {
             }
             data.addSeries(series);
         }
-        NumberAxis x = new NumberAxis(chart.xLabel());
-        x.setAutoRangeIncludesZero(false);
+        ValueAxis x;
+        if (chart.logX()) {
+            LogAxis log = new LogAxis(chart.xLabel() + " (log scale)");
+            log.setSmallestValue(1e-3);
+            log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+            x = log;
+        } else {
+            NumberAxis linear = new NumberAxis(chart.xLabel());
+            linear.setAutoRangeIncludesZero(false);
+            x = linear;
+        }
         NumberAxis y = new NumberAxis(chart.yLabel());
         y.setAutoRangeIncludesZero(false);
         DeviationRenderer renderer = new DeviationRenderer(!chart.scatter(), true);

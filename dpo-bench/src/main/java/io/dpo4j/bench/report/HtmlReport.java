@@ -26,15 +26,7 @@ public final class HtmlReport {
             List<ScenarioReport> scenarios) throws IOException {
         Path plots = folder.resolve("plots");
         Files.createDirectories(plots);
-        StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
-                .append("</title>\n<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
-                        + "padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}"
-                        + "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;font-size:.9em}"
-                        + "th{background:#f3f3f3}.reproduced{color:#1a7f37;font-weight:bold}"
-                        + ".not-reproduced{color:#cf222e;font-weight:bold}.inconclusive{color:#9a6700;font-weight:bold}"
-                        + "img{max-width:100%;border:1px solid #eee}code{background:#f6f8fa;padding:0 .2em}"
-                        + "details{margin:1em 0}</style></head><body>\n");
+        StringBuilder h = head(title);
         h.append("<h1>").append(esc(title)).append("</h1>\n");
         for (Table t : summary) {
             table(h, t);
@@ -43,6 +35,16 @@ public final class HtmlReport {
             String cls = s.verdict().name().toLowerCase(Locale.ROOT).replace('_', '-');
             h.append("<h2 id=\"").append(esc(s.id())).append("\">").append(esc(s.title())).append("</h2>\n");
             h.append("<p><b>Claim.</b> ").append(esc(s.claim())).append("</p>\n");
+            if (!s.design().isEmpty()) {
+                h.append("<p><b>Design.</b></p><ul>");
+                s.design().forEach(d -> h.append("<li>").append(esc(d)).append("</li>"));
+                h.append("</ul>\n");
+            }
+            if (!s.rules().isEmpty()) {
+                h.append("<p><b>Verdict rules</b> (as written in the suite file, with what each measured):</p><ul>");
+                s.rules().forEach(d -> h.append("<li>").append(esc(d)).append("</li>"));
+                h.append("</ul>\n");
+            }
             h.append("<p><b>Verdict: <span class=\"").append(cls).append("\">").append(esc(s.verdict().label()))
                     .append("</span>.</b> ").append(esc(s.reason())).append("</p>\n");
             h.append(String.format(Locale.ROOT, "<p><small>wall time %.1f s</small></p>%n", s.seconds()));
@@ -67,7 +69,33 @@ public final class HtmlReport {
         return report;
     }
 
-    private static void table(StringBuilder h, Table t) {
+    /** The page's head and style, up to the opened body. */
+    static StringBuilder head(String title) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
+                .append("</title>\n<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
+                        + "padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}"
+                        + "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;font-size:.9em}"
+                        + "th{background:#f3f3f3}.reproduced{color:#1a7f37;font-weight:bold}"
+                        + ".not-reproduced{color:#cf222e;font-weight:bold}.inconclusive{color:#9a6700;font-weight:bold}"
+                        + "img{max-width:100%;border:1px solid #eee}code{background:#f6f8fa;padding:0 .2em}"
+                        + "pre{background:#f6f8fa;padding:.5em;overflow-x:auto;font-size:.85em}"
+                        + "details{margin:1em 0}</style></head><body>\n");
+        return h;
+    }
+
+    /** A chart embedded as a PNG data URI, with a caption. */
+    static void figure(StringBuilder h, Chart c, String caption) throws IOException {
+        byte[] png = ChartRenderer.png(c, 900, 480);
+        h.append("<figure><img alt=\"").append(esc(c.title())).append("\" src=\"data:image/png;base64,")
+                .append(Base64.getEncoder().encodeToString(png)).append("\">");
+        if (caption != null) {
+            h.append("<figcaption><small>").append(esc(caption)).append("</small></figcaption>");
+        }
+        h.append("</figure>\n");
+    }
+
+    static void table(StringBuilder h, Table t) {
         if (t.title() != null && !t.title().isEmpty()) {
             h.append("<h3>").append(esc(t.title())).append("</h3>\n");
         }
@@ -82,7 +110,7 @@ public final class HtmlReport {
         h.append("</table>\n");
     }
 
-    private static String esc(String s) {
+    static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

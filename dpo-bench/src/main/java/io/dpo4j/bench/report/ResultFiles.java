@@ -31,6 +31,8 @@ public final class ResultFiles {
             m.put("id", s.id());
             m.put("title", s.title());
             m.put("claim", s.claim());
+            m.put("design", s.design());
+            m.put("rules", s.rules());
             m.put("verdict", s.verdict().label());
             m.put("reason", s.reason());
             m.put("seconds", s.seconds());

@@ -10,9 +10,16 @@ import java.util.List;
  * @param xLabel the x axis label
  * @param yLabel the y axis label
  * @param scatter points only (true) or lines with points (false)
+ * @param logX a logarithmic x axis (points with x &le; 0 are not drawn; the scenario lists them)
  * @param series the data
  */
-public record Chart(String id, String title, String xLabel, String yLabel, boolean scatter, List<Series> series) {
+public record Chart(String id, String title, String xLabel, String yLabel, boolean scatter, boolean logX,
+        List<Series> series) {
+
+    /** A chart with a linear x axis. */
+    public Chart(String id, String title, String xLabel, String yLabel, boolean scatter, List<Series> series) {
+        this(id, title, xLabel, yLabel, scatter, false, series);
+    }
 
     /**
      * One named series; {@code low}/{@code high} (optional, may be null) draw an error band.

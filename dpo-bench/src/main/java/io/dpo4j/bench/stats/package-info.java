@@ -1,2 +1,2 @@
-/** Statistics of benchmark results: bootstrap confidence intervals and rank tests between objectives. */
+/** Statistics of benchmark results: paired t-intervals over seeds, isotonic fits of KL paths, best-of-N. */
 package io.dpo4j.bench.stats;
