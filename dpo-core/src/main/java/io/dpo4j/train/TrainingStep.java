@@ -6,6 +6,7 @@ import io.dpo4j.core.data.TokenizedPair;
 import io.dpo4j.core.kernel.LogProbKernel;
 import io.dpo4j.core.model.LlamaModel;
 import io.dpo4j.core.train.AdamW;
+import io.dpo4j.core.train.BatchLayout;
 import io.dpo4j.core.train.Gradients;
 import io.dpo4j.core.train.ReferenceCache;
 import java.util.List;
@@ -47,7 +48,8 @@ public final class TrainingStep implements AutoCloseable {
 
     private TrainingStep(Builder b) {
         this.policy = b.policy;
-        this.step = new ObjectiveStep(b.objective, b.kernel, b.reference, b.pad, false, b.activationCheckpointing, 0);
+        this.step = new ObjectiveStep(b.objective, b.kernel, b.reference, b.pad, false, b.activationCheckpointing, 0,
+                b.layout);
         this.root = NDManager.newBaseManager(policy.manager().getDevice());
         OptimizerSettings o = b.optimizer;
         this.adam = new AdamW(root, o.beta1(), o.beta2(), o.eps(), o.weightDecay());
@@ -95,6 +97,7 @@ public final class TrainingStep implements AutoCloseable {
         private double maxGradNorm = 1.0;
         private int pad;
         private boolean activationCheckpointing;
+        private BatchLayout layout = BatchLayout.defaults();
 
         private Builder(LlamaModel policy, ConfiguredObjective objective) {
             this.policy = Objects.requireNonNull(policy, "policy");
@@ -135,6 +138,12 @@ public final class TrainingStep implements AutoCloseable {
         /** Activation checkpointing per decoder layer (default false). */
         public Builder activationCheckpointing(boolean on) {
             this.activationCheckpointing = on;
+            return this;
+        }
+
+        /** How the pairs' rows are laid out: prompt sharing, packing (default {@link BatchLayout#defaults()}, as training's). */
+        public Builder batchLayout(BatchLayout value) {
+            this.layout = Objects.requireNonNull(value, "batchLayout");
             return this;
         }
 
