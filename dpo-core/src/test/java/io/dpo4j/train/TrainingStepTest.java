@@ -77,6 +77,7 @@ class TrainingStepTest {
             ReferenceCache cache = reference(a, pairs, kernel);
             double[] losses = new double[2];
             try (TrainingStep step = TrainingStep.builder(a, dpo).reference(cache).kernel(kernel)
+                    .batchLayout(io.dpo4j.core.train.BatchLayout.padded()) // the by-hand step below lays out padded rows
                     .optimizer(OptimizerSettings.adamW(1e-2)).build()) {
                 losses[0] = step.run(pairs).loss();
                 losses[1] = step.run(pairs).loss();
