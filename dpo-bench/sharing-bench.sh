@@ -5,7 +5,7 @@
 #   dpo-bench/sharing-bench.sh --scenarios long --steps 2        # prompt 512 / responses 128 only
 #   dpo-bench/sharing-bench.sh --shape tiny --steps 1 --warmup 0 # a smoke test, seconds
 # Options: --scenarios long,short,mixed  --steps N (2)  --warmup N (1)  --shape smollm2-135m|tiny
-#          --no-checkpointing  --output FILE.md
+#          --layers N (only N of the shape's layers)  --no-checkpointing  --output FILE.md
 # The SmolLM2 shape needs ~3-4 GB with checkpointing: on a shared machine run it under flock /work/heavy.lock.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

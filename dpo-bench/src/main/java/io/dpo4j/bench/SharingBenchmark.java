@@ -45,13 +45,14 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * dpo-bench/sharing-bench.sh [--scenarios long,short,mixed] [--steps 2] [--warmup 1] [--shape smollm2-135m|tiny]
- *                            [--no-checkpointing] [--output FILE.md]
+ *                            [--layers N] [--no-checkpointing] [--output FILE.md]
  * </pre>
  *
  * Scenarios: {@code long} (4 pairs, prompt 512, chosen and rejected 128), {@code short} (4 pairs × 256
  * tokens: prompt 32, responses 224), {@code mixed} (8 pairs, prompts 16–128 and responses 16–224 tokens,
  * uniformly drawn: where packing helps). Activation checkpointing is on unless {@code --no-checkpointing}
- * (without it the long scenario's padded step needs about 16 GB).
+ * (without it the long scenario's padded step needs about 16 GB). {@code --layers N} keeps the shape's
+ * layers but only N of them (a lighter proxy: embeddings, lm_head and each layer as in the full shape).
  */
 public final class SharingBenchmark {
 
@@ -138,6 +139,7 @@ public final class SharingBenchmark {
         int steps = 2;
         int warmup = 1;
         String shape = "smollm2-135m";
+        int layers = 0;
         boolean checkpointing = true;
         Path output = null;
         for (int i = 0; i < args.length; i++) {
@@ -146,6 +148,7 @@ public final class SharingBenchmark {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--shape" -> shape = args[++i];
+                case "--layers" -> layers = Integer.parseInt(args[++i]);
                 case "--no-checkpointing" -> checkpointing = false;
                 case "--output" -> output = Path.of(args[++i]);
                 default -> {
@@ -159,6 +162,15 @@ public final class SharingBenchmark {
                 ? LlamaConfig.builder().vocabSize(512).hiddenSize(64).intermediateSize(128).numLayers(2).numHeads(4)
                         .numKeyValueHeads(2).tieWordEmbeddings(true).tokenIds(0, List.of(0), null).build()
                 : ModelThroughput.smolLm2Shape();
+        if (layers > 0) {
+            LlamaConfig c = config;
+            config = LlamaConfig.builder().vocabSize(c.vocabSize()).hiddenSize(c.hiddenSize())
+                    .intermediateSize(c.intermediateSize()).numLayers(layers).numHeads(c.numHeads())
+                    .numKeyValueHeads(c.numKeyValueHeads()).headDim(c.headDim()).ropeTheta(c.ropeTheta())
+                    .rmsNormEps(c.rmsNormEps()).tieWordEmbeddings(c.tieWordEmbeddings()).tokenIds(0, List.of(0), null)
+                    .build();
+            shape = shape + " with " + layers + " of its layers";
+        }
         int threads = io.dpo4j.core.train.Threads.configure(0, config.parameterCount());
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "machine: %d cores, Java %s, %s %s, %d intra-op threads; load average "
