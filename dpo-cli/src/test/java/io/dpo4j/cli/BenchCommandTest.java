@@ -51,7 +51,7 @@ class BenchCommandTest {
         String html = Files.readString(out.resolve("report.html"));
         assertThat(html).contains("data:image/png;base64,").contains("Verdict").contains("Provenance")
                 .contains("git commit").contains("Verdict rules").contains("non-inferiority within δ = 0.0500")
-                .contains("Learning-rate sweep").contains("Best-of-N").contains("log scale")
+                .contains("Learning-rate sweep").contains("Best-of-N").contains("seed-mean path of each arm")
                 .contains("Measured Δ =");
         try (var plots = Files.list(out.resolve("plots"))) {
             assertThat(plots.count()).isGreaterThanOrEqualTo(8);
