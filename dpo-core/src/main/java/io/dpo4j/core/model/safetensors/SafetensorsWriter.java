@@ -18,11 +18,15 @@ import java.util.Map;
  * Writes safetensors files: the header (tensors in the given order, {@code __metadata__} first, padded
  * with spaces to a multiple of 8 bytes as the reference implementation does), then each tensor's
  * little-endian bytes, streamed in blocks of rows.
+ *
+ * <p>Blocks are small (512 KiB) and encoded into one buffer reused for the whole file: a block's
+ * float array stays below G1's humongous-object size, so it dies young and saving a 2 GB model does not
+ * grow the heap by gigabytes of blocks waiting for an old-generation collection.
  */
 public final class SafetensorsWriter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long BLOCK_BYTES = 64L * 1024 * 1024;
+    private static final long BLOCK_BYTES = 512L * 1024;
 
     private SafetensorsWriter() {
     }
@@ -41,8 +45,9 @@ public final class SafetensorsWriter {
             writeFully(out, length);
             writeFully(out, ByteBuffer.wrap(header));
             long total = 0;
+            ByteBuffer block = ByteBuffer.allocate((int) BLOCK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (TensorSource t : tensors) {
-                total += writeTensor(out, t);
+                total += writeTensor(out, t, block);
             }
             out.force(true);
             return total;
@@ -85,7 +90,7 @@ public final class SafetensorsWriter {
         return header;
     }
 
-    private static long writeTensor(FileChannel out, TensorSource t) throws IOException {
+    private static long writeTensor(FileChannel out, TensorSource t, ByteBuffer block) throws IOException {
         long rows = t.rows();
         long rowSize = t.rowSize();
         long rowBytes = Math.max(1, rowSize * t.dtype().bytes());
@@ -99,7 +104,8 @@ public final class SafetensorsWriter {
                 throw new IllegalStateException("tensor " + t.name() + ": rows " + r + ".." + (r + n) + " gave "
                         + values.length + " values, expected " + n * rowSize);
             }
-            ByteBuffer bytes = encode(values, t.dtype());
+            ByteBuffer bytes = values.length * t.dtype().bytes() <= block.capacity()
+                    ? encode(values, t.dtype(), block) : encode(values, t.dtype());
             written += bytes.remaining();
             writeFully(out, bytes);
         }
@@ -108,7 +114,13 @@ public final class SafetensorsWriter {
 
     /** The little-endian bytes of float32 values stored as {@code dtype}. */
     static ByteBuffer encode(float[] values, TensorDtype dtype) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        return encode(values, dtype, ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** As {@link #encode(float[], TensorDtype)}, into {@code into} (cleared; big enough): a view of the bytes. */
+    private static ByteBuffer encode(float[] values, TensorDtype dtype, ByteBuffer into) {
+        into.clear();
+        ByteBuffer bytes = into.limit(values.length * dtype.bytes()).slice().order(ByteOrder.LITTLE_ENDIAN);
         switch (dtype) {
             case F32 -> bytes.asFloatBuffer().put(values);
             case BF16 -> {
