@@ -50,7 +50,7 @@ echo "== dpo bench with simper (by id)"
 cat > "$WORK/suite.yaml" <<YAML
 name: plugin-smoke
 seeds: [1, 2, 3]
-lab: {sft_steps: 20, train_prompts: 16, samples_per_prompt: 2, held_out_prompts: 8, eval_prompts: 4, max_new_tokens: 6}
+lab: {sft_steps: 20, train_prompts: 16, samples_per_prompt: 2, validation_prompts: 8, eval_prompts: 4, max_new_tokens: 6, lrs: [1.0e-3]}
 scenarios:
   reward_kl_frontier: {steps: 3, eval_every: 3, objectives: {dpo: [{beta: 0.1}], simper: [{}]}}
 YAML
