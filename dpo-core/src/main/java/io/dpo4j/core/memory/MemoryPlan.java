@@ -27,10 +27,11 @@ import java.util.Locale;
  * creates them after the first step's activations are gone — which is why {@code dpo bench-memory} runs
  * two steps;</li>
  * <li><i>forward and backward</i>: the activations autograd keeps, per token and layer
- * {@code 6d + 4q + 5kv + 5I + H·T} floats (each RMSNorm's input, scale and output; q, k, v around the
- * rotary embedding; the attention probabilities; the MLP's gate, sigmoid, up and products), or with
+ * {@code 6d + 4q + 5kv + 3I + H·T} floats (each RMSNorm's input, scale and output; q, k, v around the
+ * rotary embedding; the attention probabilities; the MLP's two derivative factors and its product, see
+ * {@code SwiGlu}), or with
  * checkpointing one {@code d}-vector per token and layer (each layer's input); one layer's every
- * intermediate ({@code 10d + 9q + 6kv + 5I + 3·H·T}, three more outputs per adapted projection with LoRA)
+ * intermediate ({@code 10d + 9q + 6kv + 8I + 3·H·T}, three more outputs per adapted projection with LoRA)
  * with its backward's gradients ({@code 4d + 4I + 3·H·T}) — alive together when a checkpointed layer is
  * recomputed, the transient part otherwise — with the allocator's retention of those of them below glibc's
  * mmap threshold (see {@link #ALLOCATOR_RETENTION}); FLOAT16 frozen weights' float32 copies kept by the
@@ -134,8 +135,9 @@ public final class MemoryPlan {
         // Floats per token, by width (d, q, kv, I, H·T). Saved: what autograd keeps of a layer for its backward.
         // All: every output of the layer's operations, alive until the layer's scope closes (a checkpointed
         // recomputation keeps them through the layer's backward). Backward: one layer's gradients at their peak.
-        double[] saved = {6, 4, 5, 5, 1};
-        double[] all = {10, 9, 6, 5, 3};
+        // The MLP keeps 3 I-vectors (SwiGlu.recorded: its two derivative factors and the product) and makes 8.
+        double[] saved = {6, 4, 5, 3, 1};
+        double[] all = {10, 9, 6, 8, 3};
         double[] backward = {4, 0, 0, 4, 3};
         if (in.lora()) {
             double[] outs = loraOutputs(in.loraModulesPerLayer());

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpo4j.api.math.Scalars;
@@ -439,7 +438,8 @@ public final class LlamaModel implements AutoCloseable {
     private NDArray mlp(NDArray h, String prefix, boolean training) {
         NDArray gate = project(h, prefix + "mlp.gate_proj", training);
         NDArray up = project(h, prefix + "mlp.up_proj", training);
-        return project(gate.mul(Activation.sigmoid(gate)).mul(up), prefix + "mlp.down_proj", training);
+        // Under autograd, only the two derivative factors are kept for backward (see SwiGlu).
+        return project(SwiGlu.recorded(gate, up), prefix + "mlp.down_proj", training);
     }
 
     /**

@@ -127,8 +127,8 @@ class MemoryPlanTest {
         PlanInput in = new PlanInput(small, 2, 32, 16, 0, 0, false, true, false, 2, 1L << 20);
         long tokens = 2 * 32;
         assertThat(term(MemoryPlan.of(in), "activations (checkpointed")).isEqualTo(4 * tokens * 64 * 3);
-        // saved per token and layer: 6d + 4q + 5kv + 5I + H·T floats (q = 64, kv = 32, H·T = 4·32)
-        long perToken = 6 * 64 + 4 * 64 + 5 * 32 + 5 * 128 + 4 * 32;
+        // saved per token and layer: 6d + 4q + 5kv + 3I + H·T floats (q = 64, kv = 32, H·T = 4·32)
+        long perToken = 6 * 64 + 4 * 64 + 5 * 32 + 3 * 128 + 4 * 32;
         assertThat(term(MemoryPlan.of(in.withCheckpointing(false)), "activations (3 layers")).isEqualTo(
                 4 * tokens * perToken * 3);
     }
