@@ -73,7 +73,9 @@ public final class StepBenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "3", description = "Timed steps per row. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps before them. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps before them (the first creates "
+            + "AdamW's moments, the second is the first with them live; from the third the allocator has settled). "
+            + "Default: ${DEFAULT-VALUE}.")
     int warmup;
 
     @Option(names = "--threads", split = ",", defaultValue = "0", paramLabel = "LIST", description = "Intra-op threads "
@@ -302,7 +304,11 @@ public final class StepBenchCommand implements Callable<Integer> {
     }
 
     private String commandLine() {
-        return "./dpo bench-step " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (!args.isEmpty() && args.get(0).equals(spec.name())) {
+            args.remove(0); // the parse result's arguments start at the subcommand's name
+        }
+        return "./dpo bench-step " + String.join(" ", args);
     }
 
     static String loadAverage() {

@@ -455,7 +455,10 @@ public final class LlamaModel implements AutoCloseable {
         }
         NDArray out = Linear.linear(x, weight, bias).singletonOrThrow();
         if (adapterActive() && adapter.modules().contains(name)) {
-            out = out.add(adapter.delta(name, x, training));
+            // In place: the projection's output is fresh and nothing saved it for backward.
+            NDArray delta = adapter.delta(name, x, training);
+            out.addi(delta);
+            delta.close();
         }
         return out;
     }
