@@ -1,6 +1,8 @@
 package io.dpo4j.core.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.dpo4j.core.model.safetensors.TensorDtype;
@@ -11,7 +13,6 @@ final class ArraySource implements TensorSource {
 
     private final String name;
     private final NDArray array;
-    private float[] values;
 
     ArraySource(String name, NDArray array) {
         this.name = name;
@@ -35,18 +36,16 @@ final class ArraySource implements TensorSource {
 
     @Override
     public float[] readRows(long firstRow, int rowCount) {
-        if (values == null) {
-            if (array.getDataType() == DataType.FLOAT32) {
-                values = array.toFloatArray();
-            } else {
-                try (NDArray wide = array.toType(DataType.FLOAT32, true)) {
-                    values = wide.toFloatArray();
-                }
+        // A block of rows at a time on a temporary manager (never the whole array on the Java heap: a
+        // checkpoint of Qwen2.5-0.5B's AdamW moments is 3.7 GiB), and nothing cached between calls.
+        try (NDManager temporary = array.getManager().newSubManager()) {
+            NDArray rows = array.getShape().dimension() == 0 || (firstRow == 0 && rowCount == rows()) ? array
+                    : array.get(temporary, new NDIndex("{}:{}", firstRow, firstRow + rowCount));
+            if (rows.getDataType() != DataType.FLOAT32) {
+                rows = rows.toType(DataType.FLOAT32, true);
+                rows.attach(temporary);
             }
+            return rows.toFloatArray();
         }
-        int rowSize = (int) rowSize();
-        float[] out = new float[rowCount * rowSize];
-        System.arraycopy(values, (int) (firstRow * rowSize), out, 0, out.length);
-        return out;
     }
 }
