@@ -194,7 +194,8 @@ public final class MemoryRow {
         t.start();
     }
 
-    private static TokenIds randomIds(SplittableRandom random, int n, int vocab) {
+    /** {@code n} token ids drawn uniformly from {@code 1 .. vocab-1}. */
+    public static TokenIds randomIds(SplittableRandom random, int n, int vocab) {
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
             ids[i] = 1 + random.nextInt(vocab - 1);
@@ -203,7 +204,7 @@ public final class MemoryRow {
     }
 
     /** Llama's initialisation drawn by the engine (fast at any size): normal(0, 0.02) matrices, unit norms, zero biases. */
-    static LlamaModel randomModel(LlamaConfig config, NDManager manager) {
+    public static LlamaModel randomModel(LlamaConfig config, NDManager manager) {
         Engine.getInstance().setRandomSeed(1);
         Map<String, NDArray> parameters = new LinkedHashMap<>();
         for (ParameterSpec spec : config.parameterSpecs()) {

@@ -1,9 +1,9 @@
 package io.dpo4j.cli.step;
 
+import io.dpo4j.cli.memory.MemoryRow;
+
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpo4j.api.ConfiguredObjective;
 import io.dpo4j.cli.DpoCli;
@@ -14,7 +14,6 @@ import io.dpo4j.core.kernel.KernelType;
 import io.dpo4j.core.memory.AvailableMemory;
 import io.dpo4j.core.model.LlamaConfig;
 import io.dpo4j.core.model.LlamaModel;
-import io.dpo4j.core.model.ParameterSpec;
 import io.dpo4j.core.objective.DpoObjective;
 import io.dpo4j.core.train.ReferenceCache;
 import io.dpo4j.core.train.SequenceScorer;
@@ -82,8 +81,8 @@ public final class StepRow {
         SplittableRandom random = new SplittableRandom(11);
         List<TokenizedPair> batch = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
-            batch.add(new TokenizedPair("pair-" + i, "bench:" + i, randomIds(random, prompt, config.vocabSize()),
-                    randomIds(random, response, config.vocabSize()), randomIds(random, response, config.vocabSize()),
+            batch.add(new TokenizedPair("pair-" + i, "bench:" + i, MemoryRow.randomIds(random, prompt, config.vocabSize()),
+                    MemoryRow.randomIds(random, response, config.vocabSize()), MemoryRow.randomIds(random, response, config.vocabSize()),
                     false));
         }
         List<Double> wall = new ArrayList<>();
@@ -91,7 +90,7 @@ public final class StepRow {
         List<Double> system = new ArrayList<>();
         List<Long> faults = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
-        try (NDManager root = NDManager.newBaseManager(); LlamaModel model = randomModel(config, root.newSubManager())) {
+        try (NDManager root = NDManager.newBaseManager(); LlamaModel model = MemoryRow.randomModel(config, root.newSubManager())) {
             ConfiguredObjective objective;
             ReferenceCache cache = null;
             if (kind.equals("dpo")) {
@@ -160,27 +159,5 @@ public final class StepRow {
             cache.put(ReferenceCache.Key.of(prompts.get(i).toArray(), responses.get(i).toArray()), values[i]);
         }
         return cache;
-    }
-
-    private static TokenIds randomIds(SplittableRandom random, int n, int vocab) {
-        int[] ids = new int[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = 1 + random.nextInt(vocab - 1);
-        }
-        return TokenIds.of(ids);
-    }
-
-    /** Llama's initialisation drawn by the engine: normal(0, 0.02) matrices, unit norms, zero biases. */
-    static LlamaModel randomModel(LlamaConfig config, NDManager manager) {
-        Engine.getInstance().setRandomSeed(1);
-        Map<String, NDArray> parameters = new LinkedHashMap<>();
-        for (ParameterSpec spec : config.parameterSpecs()) {
-            parameters.put(spec.name(), switch (spec.kind()) {
-                case MATRIX -> manager.randomNormal(0f, 0.02f, spec.shape(), DataType.FLOAT32);
-                case NORM -> manager.ones(spec.shape());
-                case BIAS -> manager.zeros(spec.shape());
-            });
-        }
-        return LlamaModel.of(config, manager, parameters);
     }
 }
