@@ -27,12 +27,13 @@ import java.util.Locale;
  * creates them after the first step's activations are gone — which is why {@code dpo bench-memory} runs
  * two steps;</li>
  * <li><i>forward and backward</i>: the activations autograd keeps, per token and layer
- * {@code 6d + 4q + 5kv + 3I + H·T} floats (each RMSNorm's input, scale and output; q, k, v around the
- * rotary embedding; the attention probabilities; the MLP's two derivative factors and its product, see
+ * {@code 6d + 3q + 2kv + 3I + H} floats (each RMSNorm's input, scale and output; the fused attention's grouped
+ * queries, keys, values, output and one log-sum-exp per head — the eager attention, the reference path, would
+ * keep a {@code B×H×T×S} array of probabilities more; the MLP's two derivative factors and its product, see
  * {@code SwiGlu}), or with
  * checkpointing one {@code d}-vector per token and layer (each layer's input); one layer's every
- * intermediate ({@code 10d + 9q + 6kv + 8I + 3·H·T}, three more outputs per adapted projection with LoRA)
- * with its backward's gradients ({@code 4d + 4I + 3·H·T}) — alive together when a checkpointed layer is
+ * intermediate ({@code 10d + 9q + 6kv + 8I + H}, three more outputs per adapted projection with LoRA)
+ * with its backward's gradients ({@code 4d + q + 2kv + 4I + H}) — alive together when a checkpointed layer is
  * recomputed, the transient part otherwise — with the allocator's retention of those of them below glibc's
  * mmap threshold (see {@link #ALLOCATOR_RETENTION}); FLOAT16 frozen weights' float32 copies kept by the
  * graph; the log-prob kernel's logits budget and its response rows ({@code 3} gradient-sized and one
@@ -48,7 +49,7 @@ import java.util.Locale;
  * kernel.
  *
  * <p><b>Reference pass</b> (no gradient, a sub-manager per layer): runtime, parameters, one layer's
- * intermediates ({@code 10d + 9q + 6kv + 5I + 3·H·T} floats per token of its batch) and the kernel.
+ * intermediates ({@code 10d + 9q + 6kv + 5I + H} floats per token of its batch) and the kernel.
  *
  * <p><b>Not counted</b>, because the code does not hold it: the checkpoint's file mapping and the direct
  * buffers of loading (freed as each tensor is read, {@code DirectBuffers}; before that fix a 2 GB
@@ -132,13 +133,15 @@ public final class MemoryPlan {
         train.add(new Term(in.lora() ? "LoRA gradients" : "gradients", 4 * trainable));
         train.add(new Term(in.lora() ? "LoRA AdamW state" : "AdamW state (2 moments)", 8 * trainable));
         List<Term> pass = new ArrayList<>();
-        // Floats per token, by width (d, q, kv, I, H·T). Saved: what autograd keeps of a layer for its backward.
+        // Floats per token, by width (d, q, kv, I, H). Saved: what autograd keeps of a layer for its backward.
         // All: every output of the layer's operations, alive until the layer's scope closes (a checkpointed
         // recomputation keeps them through the layer's backward). Backward: one layer's gradients at their peak.
         // The MLP keeps 3 I-vectors (SwiGlu.recorded: its two derivative factors and the product) and makes 8.
-        double[] saved = {6, 4, 5, 3, 1};
-        double[] all = {10, 9, 6, 8, 3};
-        double[] backward = {4, 0, 0, 4, 3};
+        // The fused attention keeps its grouped queries, keys, values and output, and one log-sum-exp per head
+        // and query (the last width): no B×H×T×S array is made, forward or backward.
+        double[] saved = {6, 3, 2, 3, 1};
+        double[] all = {10, 9, 6, 8, 1};
+        double[] backward = {4, 1, 2, 4, 1};
         if (in.lora()) {
             double[] outs = loraOutputs(in.loraModulesPerLayer());
             for (int i = 0; i < 4; i++) {
@@ -149,7 +152,7 @@ public final class MemoryPlan {
             saved[0] += in.loraModulesPerLayer(); // each adapted input's masked copy
             all[0] += in.loraModulesPerLayer();
         }
-        long[] widths = {d, q, kv, inter, heads * in.tokens()};
+        long[] widths = {d, q, kv, inter, heads};
         long oneLayer = 0;
         long retained = 0;
         long savedBytes = 0;
@@ -158,9 +161,11 @@ public final class MemoryPlan {
             // glibc returns blocks above its largest mmap threshold (32 MiB) to the system when freed; smaller
             // ones stay in its heaps, and a layer's worth of them is not reused exactly: measured, a step
             // holds about ALLOCATOR_RETENTION such layers' worth beyond the live tensors.
-            double factor = tensor > MMAP_THRESHOLD_MAX ? 1 : 1 + ALLOCATOR_RETENTION;
-            oneLayer += (long) (factor * (all[i] + backward[i]) * tensor);
-            retained += (long) ((factor - 1) * (all[i] + backward[i]) * tensor);
+            // Larger arrays are mapped and unmapped whole, but the retention is not allowed to fall when an array
+            // outgrows the threshold (the plan never shrinks as the batch grows): it is capped at the threshold.
+            long kept = (long) (ALLOCATOR_RETENTION * (all[i] + backward[i]) * Math.min(tensor, MMAP_THRESHOLD_MAX));
+            oneLayer += (long) ((all[i] + backward[i]) * tensor) + kept;
+            retained += kept;
             savedBytes += (long) (saved[i] * tensor);
         }
         if (in.checkpointing()) {
@@ -194,7 +199,7 @@ public final class MemoryPlan {
             long refTokens = (long) in.referenceRows() * in.tokens();
             ref.add(new Term("runtime (JVM, libtorch)", RUNTIME_BYTES));
             ref.add(new Term("parameters (float32)", in.lora() && in.halfFrozen() ? weightBytes : 4 * total));
-            double refAll = 10 * d + 9 * q + 6 * kv + 5 * inter + 3 * heads * (double) in.tokens();
+            double refAll = 10 * d + 9 * q + 6 * kv + 5 * inter + heads;
             long refLayer = (long) (4 * refAll * refTokens);
             ref.add(new Term("one layer's no-grad intermediates", refLayer));
             ref.add(new Term("log-prob kernel", in.kernelBudgetBytes() + 4 * 2 * refTokens * d));
@@ -203,7 +208,7 @@ public final class MemoryPlan {
         List<Term> eval = new ArrayList<>();
         if (in.evaluationRows() > 0) {
             long evalTokens = (long) in.evaluationRows() * in.tokens();
-            double perToken = 10 * d + 9 * q + 6 * kv + 5 * inter + 3 * heads * (double) in.tokens();
+            double perToken = 10 * d + 9 * q + 6 * kv + 5 * inter + heads;
             for (Term t : train) {
                 if (isState(t)) {
                     eval.add(t);

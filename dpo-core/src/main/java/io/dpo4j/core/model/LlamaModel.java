@@ -25,7 +25,9 @@ import java.util.Optional;
  *   <li>Attention: q/k/v projections (optional bias), rotary embeddings (rotate-half, {@code rope_theta}),
  *       grouped-query attention (each key/value head serves {@code heads / kv_heads} query heads, as
  *       Hugging Face's {@code repeat_kv} does), scale {@code head_dim^-0.5}, causal and padding mask,
- *       softmax, output projection.
+ *       softmax, output projection. By default the scores, mask, softmax and product run fused in libtorch's
+ *       {@code scaled_dot_product_attention} (no scores materialised, no probabilities kept for backward; see
+ *       {@link #setFusedAttention}); the eager path computes them one operation at a time.
  *   <li>MLP: {@code down(silu(gate(x)) · up(x))}.
  * </ul>
  *
@@ -49,6 +51,7 @@ public final class LlamaModel implements AutoCloseable {
     private final Path sourceDirectory;
     private LinearAdapter adapter;
     private boolean adapterEnabled = true;
+    private boolean fusedRequested = true;
 
     private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> parameters,
             ObjectNode sourceConfigJson, Path sourceDirectory) {
@@ -301,8 +304,8 @@ public final class LlamaModel implements AutoCloseable {
         }
         NDArray x = embed(inputIds);
         NDArray[] cosSin = rotary.cosSin(positionIds);
-        NDArray maskBias = mask.isPadding()
-                ? attentionBias(inputIds.getManager(), mask.paddingMask(), (int) tokens, past) : mask.bias();
+        NDArray maskBias = layerBias(mask.isPadding()
+                ? attentionBias(inputIds.getManager(), mask.paddingMask(), (int) tokens, past) : mask.bias());
         NDManager parent = x.getManager();
         for (int layer = 0; layer < config.numLayers(); layer++) {
             // Each layer's intermediates live on a scope of their own, closed once the next layer has its
@@ -348,6 +351,36 @@ public final class LlamaModel implements AutoCloseable {
                     + ", " + mask.shape() + ", " + positionIds.getShape());
         }
         return new TrunkPass(this, inputIds, mask.bias(), positionIds, checkpoint, dropoutSeed);
+    }
+
+    /**
+     * Chooses the attention's implementation: fused (libtorch's {@code scaled_dot_product_attention}, which never
+     * materialises the scores and keeps no probabilities for backward; the default) or eager (scores, softmax
+     * and the product as separate recorded operations: the reference path). Fused needs the engine to load its
+     * one-operator TorchScript module; where it cannot, the model stays eager.
+     */
+    public void setFusedAttention(boolean fused) {
+        this.fusedRequested = fused;
+    }
+
+    /** True when attention runs fused (requested and available in this engine). */
+    public boolean fusedAttention() {
+        return fusedRequested && FusedAttention.available();
+    }
+
+    /**
+     * The additive bias {@code B×1×T×S} as the layers read it: in the parameters' dtype and, with grouped-query
+     * attention, tiled to {@code B×1×(group·T)×S} — the rows of the {@code group} query heads that share a
+     * key/value head (made once per pass, read by every layer).
+     */
+    NDArray layerBias(NDArray bias) {
+        NDArray typed = bias.getDataType() == dtype() ? bias : bias.toType(dtype(), false);
+        int group = config.groupSize();
+        return group == 1 ? typed : typed.tile(new long[] {1, 1, group, 1});
+    }
+
+    private DataType dtype() {
+        return parameter("model.embed_tokens.weight").getDataType();
     }
 
     /** The token embeddings {@code B×T×d}, on the ids' manager. */
@@ -419,16 +452,21 @@ public final class LlamaModel implements AutoCloseable {
         }
         long keys = k.getShape().get(2);
         // Grouped-query attention without copying keys: the query heads of one key/value head are
-        // consecutive, so B×H×T×D reshapes to B×kvH×(group·T)×D and meets its key/value head directly.
-        // The scale head_dim^-0.5 is applied to q (T·D values) rather than to the scores (T·S values).
-        NDArray scores = Scalars.mul(q, 1.0 / Math.sqrt(headDim))
-                .reshape(batch, kvHeads, group * tokens, headDim)
-                .matMul(k.transpose(0, 1, 3, 2))
-                .reshape(batch, heads, tokens, keys)
-                .add(maskBias);
-        NDArray context = scores.softmax(-1)
-                .reshape(batch, kvHeads, group * tokens, keys)
-                .matMul(v)
+        // consecutive, so B×H×T×D reshapes to B×kvH×(group·T)×D and meets its key/value head directly; the
+        // bias was tiled to group·T rows to match (layerBias).
+        NDArray grouped = q.reshape(batch, kvHeads, group * tokens, headDim);
+        NDArray attended;
+        if (fusedAttention()) {
+            attended = FusedAttention.apply(grouped, k, v, maskBias);
+        } else {
+            // The scale head_dim^-0.5 is applied to q (T·D values) rather than to the scores (T·S values).
+            attended = Scalars.mul(grouped, 1.0 / Math.sqrt(headDim))
+                    .matMul(k.transpose(0, 1, 3, 2))
+                    .add(maskBias)
+                    .softmax(-1)
+                    .matMul(v);
+        }
+        NDArray context = attended
                 .reshape(batch, heads, tokens, headDim)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, tokens, (long) heads * headDim);

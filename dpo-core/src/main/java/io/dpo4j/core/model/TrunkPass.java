@@ -46,7 +46,7 @@ public final class TrunkPass {
         this.dropoutSeed = dropoutSeed;
         this.step = inputIds.getManager();
         this.cosSin = model.cosSin(positionIds);
-        this.maskBias = maskBias;
+        this.maskBias = model.layerBias(maskBias);
         this.embedded = model.embed(inputIds);
         int layers = model.config().numLayers();
         if (!checkpoint) {
