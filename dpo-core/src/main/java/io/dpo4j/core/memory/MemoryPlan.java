@@ -161,11 +161,11 @@ public final class MemoryPlan {
             // glibc returns blocks above its largest mmap threshold (32 MiB) to the system when freed; smaller
             // ones stay in its heaps, and a layer's worth of them is not reused exactly: measured, a step
             // holds about ALLOCATOR_RETENTION such layers' worth beyond the live tensors.
-            // Larger arrays are mapped and unmapped whole, but the retention is not allowed to fall when an array
-            // outgrows the threshold (the plan never shrinks as the batch grows): it is capped at the threshold.
-            long kept = (long) (ALLOCATOR_RETENTION * (all[i] + backward[i]) * Math.min(tensor, MMAP_THRESHOLD_MAX));
-            oneLayer += (long) ((all[i] + backward[i]) * tensor) + kept;
-            retained += kept;
+            // So the plan can fall by that retention when a batch grows past the threshold (real: the arrays are
+            // then mapped and unmapped whole).
+            double factor = tensor > MMAP_THRESHOLD_MAX ? 1 : 1 + ALLOCATOR_RETENTION;
+            oneLayer += (long) (factor * (all[i] + backward[i]) * tensor);
+            retained += (long) ((factor - 1) * (all[i] + backward[i]) * tensor);
             savedBytes += (long) (saved[i] * tensor);
         }
         if (in.checkpointing()) {
@@ -248,6 +248,11 @@ public final class MemoryPlan {
     /** What it was computed from. */
     public PlanInput input() {
         return input;
+    }
+
+    /** The other phase's terms (the one that is not the training step's peak). */
+    List<Term> smallerPhaseTerms() {
+        return smallerPhase;
     }
 
     /** The training step's terms. */

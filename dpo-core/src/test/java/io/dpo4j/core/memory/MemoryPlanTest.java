@@ -99,16 +99,22 @@ class MemoryPlanTest {
     }
 
     @Test
-    @DisplayName("the state does not depend on lengths; the estimate grows with tokens and sequences, never shrinks")
+    @DisplayName("the state does not depend on lengths; the estimate grows with tokens and sequences, falling at most"
+            + " by the allocator's retention where arrays outgrow glibc's mmap threshold")
     void monotonicInLengths() {
         long previous = 0;
+        long previousRetention = 0;
         long state = MemoryPlan.of(full(true)).stateBytes();
         for (int tokens = 8; tokens <= 2048; tokens *= 2) {
             PlanInput in = new PlanInput(QWEN, 8, tokens, tokens / 2, 16, 7, false, true, false, 8, 32L << 20);
             MemoryPlan plan = MemoryPlan.of(in);
-            assertThat(plan.peakBytes()).isGreaterThanOrEqualTo(previous);
+            assertThat(plan.peakBytes()).isGreaterThanOrEqualTo(previous - previousRetention);
             assertThat(MemoryPlan.of(in.withLora(0, 0).withCheckpointing(true)).stateBytes()).isEqualTo(state);
             previous = plan.peakBytes();
+            previousRetention = java.util.stream.Stream.concat(plan.trainingTerms().stream(),
+                    plan.smallerPhaseTerms().stream()).filter(t -> t.name().startsWith("allocator retention"))
+                    .mapToLong(MemoryPlan.Term::bytes).sum();
+            assertThat(previousRetention).isPositive();
         }
         long seqs = 0;
         for (int s = 1; s <= 32; s *= 2) {
