@@ -15,8 +15,12 @@ import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @DisplayName("Fused attention (scaled_dot_product_attention) against the eager path")
 class FusedAttentionTest {
@@ -103,30 +107,21 @@ class FusedAttentionTest {
         assertThat(FusedAttention.available()).isTrue();
     }
 
-    @Test
-    @DisplayName("padded rows, float64: hidden states and every gradient equal the eager path's to 1e-12")
-    void paddedFloat64() {
-        try (LlamaModel model = model(DataType.FLOAT64, 11)) {
-            assertClose(run(model, false, FusedAttentionTest::padding), run(model, true, FusedAttentionTest::padding),
-                    1e-12);
-        }
+    static Stream<Arguments> layouts() {
+        Function<NDManager, AttentionMask> padded = FusedAttentionTest::padding;
+        Function<NDManager, AttentionMask> segmented = FusedAttentionTest::segments;
+        return Stream.of(Arguments.of("padded rows, float64, to 1e-12", DataType.FLOAT64, padded, 1e-12),
+                Arguments.of("segmented rows (prompt sharing, packing, padding), float64, to 1e-12", DataType.FLOAT64,
+                        segmented, 1e-12),
+                Arguments.of("segmented rows, float32, to 1e-5", DataType.FLOAT32, segmented, 1e-5));
     }
 
-    @Test
-    @DisplayName("segmented rows (prompt sharing, packing, padding), float64: equal to the eager path's to 1e-12")
-    void segmentedFloat64() {
-        try (LlamaModel model = model(DataType.FLOAT64, 12)) {
-            assertClose(run(model, false, FusedAttentionTest::segments),
-                    run(model, true, FusedAttentionTest::segments), 1e-12);
-        }
-    }
-
-    @Test
-    @DisplayName("float32: equal to the eager path's to 1e-5")
-    void float32() {
-        try (LlamaModel model = model(DataType.FLOAT32, 13)) {
-            assertClose(run(model, false, FusedAttentionTest::segments),
-                    run(model, true, FusedAttentionTest::segments), 1e-5);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layouts")
+    @DisplayName("hidden states and every parameter's gradient equal the eager path's")
+    void equalToEager(String name, DataType type, Function<NDManager, AttentionMask> mask, double tolerance) {
+        try (LlamaModel model = model(type, 11)) {
+            assertClose(run(model, false, mask), run(model, true, mask), tolerance);
         }
     }
 
