@@ -8,8 +8,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("AdamW, clipping and the schedule match their PyTorch definitions")
 class AdamWTest {
@@ -17,9 +20,10 @@ class AdamWTest {
     /** Loss = Σ c_i · p_i² with fixed c, so g = 2 c p. */
     private static final double[] C = {0.5, -1.0, 2.0, 3.0};
 
-    @Test
-    @DisplayName("AdamW equals a plain-Java reference of torch.optim.AdamW over ten steps")
-    void adamW() {
+    @ParameterizedTest(name = "fused = {0}")
+    @ValueSource(booleans = {true, false})
+    @DisplayName("AdamW (fused kernel and plain path) equals a plain-Java reference of torch.optim.AdamW over ten steps")
+    void adamW(boolean fused) {
         double lr = 0.05;
         double b1 = 0.9;
         double b2 = 0.99;
@@ -29,6 +33,8 @@ class AdamWTest {
         double[] m = new double[4];
         double[] v = new double[4];
         try (NDManager manager = NDManager.newBaseManager(); AdamW opt = new AdamW(manager, b1, b2, eps, wd)) {
+            opt.setFused(fused);
+            assertThat(opt.fused()).isEqualTo(fused);
             NDArray p = manager.create(new float[] {1.0f, -2.0f, 0.5f, 3.0f});
             p.setRequiresGradient(true);
             NDArray c = manager.create(new float[] {0.5f, -1.0f, 2.0f, 3.0f});
@@ -61,6 +67,78 @@ class AdamWTest {
                 assertThat((double) got[i]).isCloseTo(ref[i], within(1e-5));
             }
             assertThat(opt.step()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    @DisplayName("the fused kernel's parameters and moments equal the plain path's over ten steps (float32 rounding)")
+    void fusedEqualsPlain() {
+        long[][] shapes = {{37, 29}, {1_000_003}, {3, 5, 7}};
+        Random random = new Random(5);
+        try (NDManager manager = NDManager.newBaseManager(); AdamW fused = new AdamW(manager, 0.9, 0.999, 1e-8, 0.01);
+                AdamW plain = new AdamW(manager, 0.9, 0.999, 1e-8, 0.01)) {
+            plain.setFused(false);
+            assertThat(fused.fused()).as("libtorch's fused AdamW loads in this engine").isTrue();
+            Map<String, NDArray> a = new LinkedHashMap<>();
+            Map<String, NDArray> b = new LinkedHashMap<>();
+            Map<String, float[]> initial = new LinkedHashMap<>();
+            for (int i = 0; i < shapes.length; i++) {
+                NDArray p = manager.randomNormal(new ai.djl.ndarray.types.Shape(shapes[i]));
+                a.put("p" + i, p);
+                b.put("p" + i, p.duplicate());
+                initial.put("p" + i, p.toFloatArray());
+            }
+            for (int t = 1; t <= 10; t++) {
+                for (String name : a.keySet()) {
+                    // the same gradient for both, of varied scale (Adam's moments then differ from step to step)
+                    float scale = (float) Math.pow(10, random.nextInt(5) - 2);
+                    NDArray g = manager.randomNormal(a.get(name).getShape()).mul(scale);
+                    setGradient(a.get(name), g);
+                    setGradient(b.get(name), g);
+                    g.close();
+                }
+                fused.update(a, 1e-3 * t);
+                plain.update(b, 1e-3 * t);
+            }
+            for (String name : a.keySet()) {
+                float[] x = a.get(name).toFloatArray();
+                float[] y = b.get(name).toFloatArray();
+                double maxDiff = 0;
+                for (int i = 0; i < x.length; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]) / Math.max(1.0, Math.abs(y[i])));
+                }
+                assertThat(maxDiff).as(name).isLessThan(1e-6);
+                assertThat(x).as(name + " moved").isNotEqualTo(initial.get(name));
+            }
+            for (Map.Entry<String, NDArray> e : fused.state().entrySet()) {
+                float[] x = e.getValue().toFloatArray();
+                float[] y = plain.state().get(e.getKey()).toFloatArray();
+                // m mixes gradients of scale up to 100 (a lerp in the kernel, a weighted sum in the plain path): the
+                // rounding is relative to the largest moment, not to each element's own value
+                float largest = 1f;
+                for (float value : y) {
+                    largest = Math.max(largest, Math.abs(value));
+                }
+                boolean moved = false;
+                for (int i = 0; i < x.length; i++) {
+                    assertThat(x[i]).as(e.getKey()).isCloseTo(y[i], within(1e-6f * largest));
+                    moved |= x[i] != 0;
+                }
+                assertThat(moved).as(e.getKey() + " was updated").isTrue();
+            }
+            assertThat(fused.step()).isEqualTo(10);
+        }
+    }
+
+    /** Sets {@code p}'s gradient to {@code g} (through a backward of Σ p·g). */
+    private static void setGradient(NDArray p, NDArray g) {
+        if (p.hasGradient()) {
+            Gradients.zero(Map.of("p", p));
+        } else {
+            p.setRequiresGradient(true);
+        }
+        try (GradientCollector gc = p.getManager().getEngine().newGradientCollector()) {
+            gc.backward(p.mul(g).sum());
         }
     }
 
