@@ -174,12 +174,6 @@ def gemm_rate(c, rows):
     return flops / seconds
 
 
-def await_turn():
-    print("WAIT", flush=True)
-    if not sys.stdin.readline():
-        sys.exit("step_peer: the benchmark that started this row went away")
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--shape", default="smollm2-135m", choices=sorted(SHAPES))
@@ -191,9 +185,6 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--beta", type=float, default=0.1)
-    p.add_argument("--lockstep", action="store_true",
-                   help="print WAIT before each timed step and after the last, and go on when a line is read "
-                        "(dpo bench-step alternates the timed steps of two rows this way)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -218,8 +209,6 @@ def main():
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
     wall, user, system, faults, losses = [], [], [], [], []
     for s in range(a.warmup + a.steps):
-        if a.lockstep and s >= a.warmup:
-            await_turn()
         u0, s0, f0 = proc_stat()
         t0 = time.perf_counter()
         logps, n = sequence_logps(model, ids, a.prompt)
@@ -244,8 +233,6 @@ def main():
         print("%s %s step %d%s: %.2f s (user %.2f, sys %.2f, %d minor faults)" % (
             a.shape, a.kind, s + 1, " (warm-up)" if s < a.warmup else "", seconds, u1 - u0, s1 - s0, f1 - f0),
             file=sys.stderr, flush=True)
-    if a.lockstep:
-        await_turn()  # the other row may still be stepping: the probe below waits for its turn
     row.update(step_seconds=wall, user_seconds=user, system_seconds=system, minor_faults=faults, losses=losses,
                peak_rss_bytes=peak_rss())
     # probed again after the steps, as dpo4j does; the better of the two is the engine's rate

@@ -48,16 +48,13 @@ final class PeerProcess {
 
     /** The peer's command for one row. */
     static List<String> command(String python, Path script, RealShapes shape, String kind, int pairs, int prompt,
-            int response, int steps, int warmup, int threads, boolean lockstep) {
+            int response, int steps, int warmup, int threads) {
         List<String> c = new ArrayList<>(List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", python,
                 script.toString(), "--shape", shape.id(), "--kind", kind, "--pairs", String.valueOf(pairs), "--prompt",
                 String.valueOf(prompt), "--response", String.valueOf(response), "--steps", String.valueOf(steps),
                 "--warmup", String.valueOf(warmup)));
         c.add("--threads");
         c.add(String.valueOf(threads > 0 ? threads : Runtime.getRuntime().availableProcessors()));
-        if (lockstep) {
-            c.add("--lockstep");
-        }
         return c;
     }
 

@@ -103,13 +103,6 @@ public final class StepBenchCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String peer;
 
-    @Option(names = "--interleave", defaultValue = "auto", paramLabel = "auto|on|off",
-            description = "Alternate the timed steps of this project's row and the peer's, one at a time in ABBA order "
-                    + "(each process set up and warmed up alone; both resident, one computing), so that a drift in the "
-                    + "machine's speed falls on both (auto: when the peer runs, with one allocator variant, at shapes "
-                    + "below 300 M parameters, where both fit in memory at once). Default: ${DEFAULT-VALUE}.")
-    String interleave;
-
     @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE",
             description = "The peer's interpreter. Default: ${DEFAULT-VALUE}.")
     String python;
@@ -145,9 +138,6 @@ public final class StepBenchCommand implements Callable<Integer> {
         require(warmup >= 0, "--warmup", warmup, ">= 0");
         for (int n : threads) {
             require(n >= 0, "--threads", n, ">= 0");
-        }
-        if (!interleave.equals("auto") && !interleave.equals("on") && !interleave.equals("off")) {
-            throw new DpoException("bench-step: --interleave: expected auto, on or off, got '" + interleave + "'");
         }
         if (!peer.equals("auto") && !peer.equals("off")) {
             throw new DpoException("bench-step: --peer: expected auto or off, got '" + peer + "'");
@@ -185,33 +175,6 @@ public final class StepBenchCommand implements Callable<Integer> {
         for (RealShapes shape : shapeList) {
             for (String kind : kinds) {
                 for (int n : threads) {
-                    if (script != null && interleaves(shape, variants)) {
-                        List<String> ours = new ArrayList<>(rowCommand(shape, kind, n));
-                        ours.add("--lockstep");
-                        List<String> theirs = PeerProcess.command(python, script, shape, kind, pairs, promptTokens,
-                                responseTokens, steps, warmup, n, true);
-                        String before = loadAverage();
-                        String[] found = Lockstep.run("dpo4j " + shape.id() + " " + kind, builder(ours, variants.get(0)),
-                                "PyTorch " + shape.id() + " " + kind, builder(theirs, AllocatorVariant.parse("plain")),
-                                steps, null);
-                        String after = loadAverage();
-                        AllocatorVariant[] used = {variants.get(0), AllocatorVariant.parse("plain")};
-                        List<List<String>> commands = List.of(ours, theirs);
-                        for (int i = 0; i < 2; i++) {
-                            ObjectNode row = (ObjectNode) JSON.readTree(found[i]);
-                            row.put("allocator", used[i].name());
-                            row.put("allocator_settings", AllocatorVariant.effective(builder(commands.get(i), used[i])
-                                    .environment()));
-                            row.put("interleaved", true);
-                            row.put("load_before", before);
-                            row.put("load_after", after);
-                            raw.add(row);
-                            rows.add(StepReport.Row.of(row));
-                            log.println(StepReport.line(rows.get(rows.size() - 1)));
-                        }
-                        log.flush();
-                        continue;
-                    }
                     for (AllocatorVariant v : variants) {
                         ObjectNode row = runRow(rowCommand(shape, kind, n), v, "dpo4j " + shape.id() + " " + kind);
                         raw.add(row);
@@ -221,7 +184,7 @@ public final class StepBenchCommand implements Callable<Integer> {
                     }
                     if (script != null) {
                         ObjectNode row = runRow(PeerProcess.command(python, script, shape, kind, pairs, promptTokens,
-                                responseTokens, steps, warmup, n, false), AllocatorVariant.parse("plain"),
+                                responseTokens, steps, warmup, n), AllocatorVariant.parse("plain"),
                                 "PyTorch " + shape.id() + " " + kind);
                         raw.add(row);
                         rows.add(StepReport.Row.of(row));
@@ -239,12 +202,6 @@ public final class StepBenchCommand implements Callable<Integer> {
                 + "float32, AdamW; %d warm-up + %d timed steps per row (tokens/s from the median timed step); "
                 + "load average %s at the start, %s at the end.", pairs, promptTokens, responseTokens,
                 2L * pairs * (promptTokens + responseTokens), warmup, steps, loadStart, loadEnd));
-        if (raw.stream().anyMatch(r -> r.path("interleaved").asBoolean(false))) {
-            md.add("");
-            md.add("Interleaved (`--interleave`): each such dpo4j row and the PyTorch row after it set up and warmed up "
-                    + "alone, then took their timed steps in turn, one at a time in ABBA order; the load averages are "
-                    + "the pair's.");
-        }
         md.add("");
         md.addAll(StepReport.table(rows));
         md.add("");
@@ -296,28 +253,13 @@ public final class StepBenchCommand implements Callable<Integer> {
         return c;
     }
 
-    /** Whether this shape's rows run interleaved with the peer's ({@code --interleave}). */
-    boolean interleaves(RealShapes shape, List<AllocatorVariant> variants) {
-        return switch (interleave) {
-            case "on" -> variants.size() == 1;
-            case "off" -> false;
-            default -> variants.size() == 1 && shape.config().parameterCount() < 300_000_000L;
-        };
-    }
-
-    /** A row's process under an allocator variant. */
-    private static ProcessBuilder builder(List<String> command, AllocatorVariant variant) {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        variant.applyTo(pb.environment());
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        return pb;
-    }
-
     /** Runs one row's process under an allocator variant; its {@code ROW} line with the load averages added. */
     private ObjectNode runRow(List<String> command, AllocatorVariant variant, String what)
             throws IOException, InterruptedException {
         String before = loadAverage();
-        ProcessBuilder pb = builder(command, variant);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        variant.applyTo(pb.environment());
+        pb.environment().put("OPT_OUT_TRACKING", "true");
         String settings = AllocatorVariant.effective(pb.environment());
         Process p = pb.start();
         String found = null;

@@ -55,7 +55,6 @@ public final class StepRow {
         int warmup = Integer.parseInt(args[6]);
         List<String> rest = List.of(args).subList(7, args.length);
         boolean checkpointing = rest.contains("--checkpointing");
-        boolean lockstep = rest.contains("--lockstep");
         int k = rest.indexOf("--kernel");
         String kernelId = k >= 0 ? rest.get(k + 1) : null;
         LlamaConfig config = shape.config();
@@ -111,9 +110,6 @@ public final class StepRow {
             }
             try (TrainingStep step = b.build()) {
                 for (int s = 0; s < warmup + steps; s++) {
-                    if (lockstep && s >= warmup) {
-                        awaitTurn();
-                    }
                     ProcStats p0 = ProcStats.now();
                     long t0 = System.nanoTime();
                     TrainingStep.Result r = step.run(batch);
@@ -132,9 +128,6 @@ public final class StepRow {
                 }
             }
         }
-        if (lockstep) {
-            awaitTurn(); // the other row may still be stepping: the probe below waits for its turn
-        }
         long peakRss = AvailableMemory.peakResidentBytes(); // before the second probe's arrays
         double gemmAfter = GemmRate.measure(config, tokensPerStep).flopsPerSecond();
         row.put("gemm_flops_per_second", Math.max(gemmBefore, gemmAfter));
@@ -147,18 +140,6 @@ public final class StepRow {
         row.put("peak_rss_bytes", peakRss);
         System.out.println(PREFIX + new ObjectMapper().writeValueAsString(row));
     }
-
-    /** Lockstep (see {@link Lockstep}): announces a wait and blocks until the parent says go. */
-    private static void awaitTurn() throws java.io.IOException {
-        System.out.println(Lockstep.WAIT);
-        System.out.flush();
-        if (STDIN.readLine() == null) {
-            throw new java.io.IOException("bench-step: the benchmark that started this row went away");
-        }
-    }
-
-    private static final java.io.BufferedReader STDIN = new java.io.BufferedReader(
-            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
 
     /** The reference log-prob of every sequence, scored by the initial policy without gradient (the DPO cache). */
     static ReferenceCache referenceOf(LlamaModel model, List<TokenizedPair> batch, NDManager root) {

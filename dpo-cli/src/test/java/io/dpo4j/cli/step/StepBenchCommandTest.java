@@ -36,8 +36,6 @@ class StepBenchCommandTest {
         assertThat(r[2]).contains("--pairs = 0").hasLineCount(1);
         r = run("bench-step", "--peer", "maybe");
         assertThat(r[2]).contains("--peer").contains("maybe").hasLineCount(1);
-        r = run("bench-step", "--interleave", "sometimes");
-        assertThat(r[2]).contains("--interleave").contains("sometimes").hasLineCount(1);
         r = run("bench-step", "--allocator", "LD_PRELOAD=/tmp/x.so");
         assertThat(r[2]).contains("--allocator").contains("LD_PRELOAD").hasLineCount(1);
     }
@@ -48,7 +46,7 @@ class StepBenchCommandTest {
         String[] r = run("bench-step", "--help");
         assertThat(r[0]).isEqualTo("0");
         assertThat(r[1]).contains("--shapes", "--steps-of", "--pairs", "--prompt-tokens", "--response-tokens", "--steps",
-                "--warmup", "--threads", "--allocator", "--peer", "--interleave", "--python", "--out");
+                "--warmup", "--threads", "--allocator", "--peer", "--python", "--out");
     }
 
     @Test
