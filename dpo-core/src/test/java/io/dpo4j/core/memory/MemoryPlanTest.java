@@ -76,7 +76,7 @@ class MemoryPlanTest {
     }
 
     @Test
-    @DisplayName("the optimizer's scratch and the activations are two phases: the step holds the state plus the larger")
+    @DisplayName("the optimizer's update and the activations are two phases: the step holds the state plus the larger")
     void phasesDoNotAdd() {
         for (boolean ckpt : new boolean[] {false, true}) {
             for (PlanInput in : List.of(full(ckpt), full(ckpt).withLora(16, 7), full(ckpt).withTokens(16))) {
@@ -88,11 +88,11 @@ class MemoryPlanTest {
                 assertThat(plan.trainingBytes()).isGreaterThan(plan.stateBytes());
             }
         }
-        // full fine-tuning of Qwen2.5-0.5B at 16 tokens: the update (4 copies of the 136M-value embedding) is the peak
+        // full fine-tuning of Qwen2.5-0.5B at 16 tokens: the fused AdamW needs no scratch (the plain path's copies of
+        // the 136M-value embedding are gone), so even here the forward and backward are the peak
         MemoryPlan shortFull = MemoryPlan.of(full(true).withTokens(16));
-        assertThat(term(shortFull, "optimizer update")).isEqualTo(16L * 151936 * 896);
-        assertThat(shortFull.trainingBytes()).isEqualTo(shortFull.stateBytes() + 16L * 151936 * 896
-                + term(shortFull, "allocator retention from the step"));
+        assertThat(term(shortFull, "optimizer update")).isZero();
+        assertThat(term(shortFull, "activations")).isPositive();
         // the retention the update still sees is part of what the pass counted
         MemoryPlan pass = MemoryPlan.of(full(true).withTokens(16).withLora(16, 7));
         assertThat(term(pass, "activations")).isPositive();
