@@ -140,6 +140,9 @@ public final class PreferenceTraining {
                     TrainingCheckpoint.restoreOptimizer(adam, resumeFrom.get().folder(), state, root);
                 }
                 policy.setTrainable(true);
+                // The long-lived arrays first, so that every step's activations reuse one region above them.
+                io.dpo4j.core.train.Gradients.allocate(policy.trainableParameters(), root);
+                adam.prepare(policy.trainableParameters());
                 int referenceRows = b.referenceRows != null ? b.referenceRows : 4 * b.batchSize;
                 ReferenceCache referenceCache = liveReference ? LoraStage.validationReference(policy, data, kernel,
                         pad, referenceRows, b.layout, root, log) : reference == null ? null : reference.cache();

@@ -84,6 +84,20 @@ public final class AdamW implements AutoCloseable {
         return fused && FUSED.available();
     }
 
+    /**
+     * Creates the zero moments of every listed parameter that has none yet (otherwise the first {@link #update}
+     * does): called before a run's first step, so that the optimizer's state is allocated beside the weights
+     * rather than in the freed activations of the first step (see {@link Gradients#allocate}). The update's
+     * arithmetic is the same either way: the moments start at zero.
+     */
+    public void prepare(Map<String, NDArray> parameters) {
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            NDArray p = e.getValue();
+            m.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape(), p.getDataType()));
+            v.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape(), p.getDataType()));
+        }
+    }
+
     /** Applies one update with learning rate {@code lr} to every parameter from its gradient. */
     public void update(Map<String, NDArray> parameters, double lr) {
         step++;

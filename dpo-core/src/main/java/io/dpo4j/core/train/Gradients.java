@@ -86,6 +86,53 @@ public final class Gradients {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Gives every parameter that requires a gradient and has no gradient buffer yet its buffer now (zeros, the
+     * parameter's shape and dtype), as autograd would at the first backward. Called once before a run's first
+     * step together with {@link AdamW#prepare(Map)}, so the long-lived arrays (weights, gradients, moments) are
+     * allocated one after the other and every step's activations reuse the region above them; allocated during the
+     * first backward and update instead, they land in the holes of that step's freed activations, and later steps'
+     * activations fragment around them (measured at SmolLM2-135M: the step's peak resident memory 5.73 → 5.57 GiB,
+     * and no growth after the first step). One backward of {@code Σ 0 · p[0]} makes exactly these buffers; no
+     * gradient collector needs to be open (and none may be: it runs its own backward). The values of existing
+     * buffers are left as they are.
+     */
+    public static void allocate(Map<String, NDArray> parameters, NDManager scratch) {
+        java.util.List<NDArray> missing = new java.util.ArrayList<>();
+        for (NDArray p : parameters.values()) {
+            if (p instanceof PtNDArray pt && p.hasGradient()) {
+                PtNDArray g = JniUtils.getGradient(pt);
+                if (g == null) {
+                    missing.add(p);
+                } else {
+                    g.close();
+                }
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try (NDManager work = scratch.newSubManager()) {
+            NDArray sum = null;
+            for (NDArray p : missing) {
+                NDArray flat = p.reshape(-1);
+                flat.attach(work);
+                NDArray first = flat.get(new ai.djl.ndarray.index.NDIndex("0"));
+                first.attach(work);
+                NDArray zero = io.dpo4j.api.math.Scalars.mul(first, 0.0);
+                zero.attach(work);
+                sum = sum == null ? zero : sum.add(zero);
+                sum.attach(work);
+            }
+            NDArray seed = work.ones(sum.getShape(), sum.getDataType());
+            JniUtils.backward((PtNDArray) sum, (PtNDArray) seed, false, false);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
     /** Sets every gradient to zero (also clearing NaN and infinity). */
     public static void zero(Map<String, NDArray> parameters) {
         for (NDArray p : parameters.values()) {

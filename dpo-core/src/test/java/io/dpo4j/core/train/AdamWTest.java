@@ -142,6 +142,40 @@ class AdamWTest {
         }
     }
 
+    @ParameterizedTest(name = "fused = {0}")
+    @ValueSource(booleans = {true, false})
+    @DisplayName("moments prepared before the first update give bit for bit the updates of moments made by it")
+    void preparedEqualsLazy(boolean fused) {
+        try (NDManager manager = NDManager.newBaseManager(); AdamW lazy = new AdamW(manager, 0.9, 0.99, 1e-8, 0.1);
+                AdamW prepared = new AdamW(manager, 0.9, 0.99, 1e-8, 0.1)) {
+            lazy.setFused(fused);
+            prepared.setFused(fused);
+            Random random = new Random(7);
+            float[] init = new float[1_073];
+            for (int i = 0; i < init.length; i++) {
+                init[i] = (float) random.nextGaussian();
+            }
+            Map<String, NDArray> a = Map.of("p", manager.create(init));
+            Map<String, NDArray> b = Map.of("p", manager.create(init));
+            prepared.prepare(b);
+            assertThat(prepared.state()).containsOnlyKeys("p.exp_avg", "p.exp_avg_sq");
+            assertThat(prepared.state().get("p.exp_avg").toFloatArray()).containsOnly(0f);
+            for (int step = 0; step < 3; step++) {
+                float[] g = new float[init.length];
+                for (int i = 0; i < g.length; i++) {
+                    g[i] = (float) random.nextGaussian();
+                }
+                setGradient(a.get("p"), manager.create(g));
+                setGradient(b.get("p"), manager.create(g));
+                lazy.update(a, 0.01);
+                prepared.update(b, 0.01);
+                assertThat(b.get("p").toFloatArray()).as("step " + (step + 1)).containsExactly(a.get("p").toFloatArray());
+                assertThat(prepared.state().get("p.exp_avg_sq").toFloatArray())
+                        .containsExactly(lazy.state().get("p.exp_avg_sq").toFloatArray());
+            }
+        }
+    }
+
     @Test
     @DisplayName("global-norm clipping scales all gradients together, and zeroing clears them")
     void clipping() {

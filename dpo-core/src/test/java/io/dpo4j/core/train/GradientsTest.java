@@ -41,4 +41,64 @@ class GradientsTest {
             assertThat(Gradients.firstNonFinite(parameters)).contains("b");
         }
     }
+
+    @Test
+    @DisplayName("allocate gives each parameter that trains a zero gradient buffer, keeps existing ones, and a backward after"
+            + " it gives bit for bit the gradient a backward without it gives")
+    void allocateBeforeTheFirstBackward() {
+        try (NDManager root = NDManager.newBaseManager(); NDManager params = root.newSubManager()) {
+            Map<String, NDArray> parameters = new LinkedHashMap<>();
+            parameters.put("w", params.randomNormal(new Shape(37, 29)));
+            parameters.put("b", params.randomNormal(new Shape(29)));
+            parameters.put("frozen", params.randomNormal(new Shape(5)));
+            parameters.get("w").setRequiresGradient(true);
+            parameters.get("b").setRequiresGradient(true);
+            Map<String, NDArray> copies = new LinkedHashMap<>();
+            parameters.forEach((k, v) -> {
+                NDArray c = v.duplicate();
+                c.setRequiresGradient(v.hasGradient());
+                copies.put(k, c);
+            });
+            int before = params.getManagedArrays().size();
+            try (NDManager scratch = root.newSubManager()) {
+                Gradients.allocate(parameters, scratch);
+            }
+            assertThat(params.getManagedArrays()).as("arrays on the parameters' manager").hasSize(before);
+            for (String k : new String[] {"w", "b"}) {
+                NDArray p = parameters.get(k);
+                ai.djl.pytorch.engine.PtNDArray g = ai.djl.pytorch.jni.JniUtils.getGradient((ai.djl.pytorch.engine.PtNDArray) p);
+                assertThat(g).as(k + "'s buffer").isNotNull();
+                assertThat(g.getShape()).isEqualTo(p.getShape());
+                assertThat(g.toFloatArray()).containsOnly(0f);
+                g.close();
+            }
+            assertThat(ai.djl.pytorch.jni.JniUtils.getGradient((ai.djl.pytorch.engine.PtNDArray) parameters.get("frozen")))
+                    .as("a parameter without gradient gets no buffer").isNull();
+            // The same loss on the allocated parameters and on fresh copies: the gradients are the same bits.
+            NDArray input = root.randomNormal(new Shape(3, 37));
+            for (Map<String, NDArray> set : java.util.List.of(parameters, copies)) {
+                try (NDManager step = root.newSubManager(); GradientCollector gc = step.getEngine().newGradientCollector()) {
+                    NDArray x = input.get(step, new ai.djl.ndarray.index.NDIndex(":"));
+                    NDArray y = x.matMul(set.get("w")).add(set.get("b")).mul(set.get("frozen").sum());
+                    gc.backward(y.square().sum());
+                }
+            }
+            for (String k : new String[] {"w", "b"}) {
+                try (NDArray g = parameters.get(k).getGradient(); NDArray h = copies.get(k).getGradient()) {
+                    assertThat(g.toFloatArray()).as(k).containsExactly(h.toFloatArray());
+                }
+            }
+            // A second call keeps the accumulated values.
+            float[] kept;
+            try (NDArray g = parameters.get("w").getGradient()) {
+                kept = g.toFloatArray();
+            }
+            try (NDManager scratch = root.newSubManager()) {
+                Gradients.allocate(parameters, scratch);
+            }
+            try (NDArray g = parameters.get("w").getGradient()) {
+                assertThat(g.toFloatArray()).containsExactly(kept);
+            }
+        }
+    }
 }
