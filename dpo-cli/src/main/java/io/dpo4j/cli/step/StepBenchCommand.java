@@ -73,6 +73,14 @@ public final class StepBenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "3", description = "Timed steps per row. Default: ${DEFAULT-VALUE}.")
     int steps;
 
+    @Option(names = "--rounds", defaultValue = "2", description = "Rounds of the whole sequence of rows. A virtual "
+            + "machine's speed can drift from minute to minute (on the 2-core VM this was built on, the same step took 15 s "
+            + "in one minute and 19 s in the next), so one row each can put one implementation in a slow spell and the "
+            + "other in a fast one; from the second round on, each "
+            + "step's peer row runs before this project's (A B, then B A: a drift falls on both), and the ratios pool "
+            + "every round's timed steps (their median). Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps before them (the first creates "
             + "AdamW's moments, the second is the first with them live; from the third the allocator has settled). "
             + "Default: ${DEFAULT-VALUE}.")
@@ -136,6 +144,7 @@ public final class StepBenchCommand implements Callable<Integer> {
         require(responseTokens >= 1, "--response-tokens", responseTokens, ">= 1");
         require(steps >= 1, "--steps", steps, ">= 1");
         require(warmup >= 0, "--warmup", warmup, ">= 0");
+        require(rounds >= 1, "--rounds", rounds, ">= 1");
         for (int n : threads) {
             require(n >= 0, "--threads", n, ">= 0");
         }
@@ -165,43 +174,37 @@ public final class StepBenchCommand implements Callable<Integer> {
             peerNote = Optional.of("PyTorch-eager peer not run (--peer off)");
         }
         log.printf(Locale.ROOT, "bench-step: %s; %d pairs x (%d prompt + 2 x %d response) tokens = %d tokens per step; "
-                + "%d warm-up + %d timed steps per row; load average %s%n", String.join(", ", shapes), pairs,
-                promptTokens, responseTokens, 2L * pairs * (promptTokens + responseTokens), warmup, steps, loadStart);
+                + "%d warm-up + %d timed steps per row, %d round(s); load average %s%n", String.join(", ", shapes), pairs,
+                promptTokens, responseTokens, 2L * pairs * (promptTokens + responseTokens), warmup, steps, rounds,
+                loadStart);
         log.flush();
         List<JsonNode> raw = new ArrayList<>();
         List<StepReport.Row> rows = new ArrayList<>();
         List<String> lines = new ArrayList<>(StepReport.table(List.of()));
         lines.forEach(log::println);
-        for (RealShapes shape : shapeList) {
-            for (String kind : kinds) {
-                for (int n : threads) {
-                    for (AllocatorVariant v : variants) {
-                        ObjectNode row = runRow(rowCommand(shape, kind, n), v, "dpo4j " + shape.id() + " " + kind);
-                        raw.add(row);
-                        rows.add(StepReport.Row.of(row));
-                        log.println(StepReport.line(rows.get(rows.size() - 1)));
-                        log.flush();
-                    }
-                    if (script != null) {
-                        ObjectNode row = runRow(PeerProcess.command(python, script, shape, kind, pairs, promptTokens,
-                                responseTokens, steps, warmup, n), AllocatorVariant.parse("plain"),
-                                "PyTorch " + shape.id() + " " + kind);
-                        raw.add(row);
-                        rows.add(StepReport.Row.of(row));
-                        log.println(StepReport.line(rows.get(rows.size() - 1)));
-                        log.flush();
-                    }
-                }
-            }
+        for (Planned row : plan(rounds, shapeList, kinds, threads, variants, script != null)) {
+            ObjectNode measured = row.variant() == null
+                    ? runRow(PeerProcess.command(python, script, row.shape(), row.kind(), pairs, promptTokens,
+                            responseTokens, steps, warmup, row.threads()), AllocatorVariant.parse("plain"),
+                            "PyTorch " + row.shape().id() + " " + row.kind())
+                    : runRow(rowCommand(row.shape(), row.kind(), row.threads()), row.variant(),
+                            "dpo4j " + row.shape().id() + " " + row.kind());
+            measured.put("round", row.round());
+            raw.add(measured);
+            rows.add(StepReport.Row.of(measured));
+            log.println(StepReport.line(rows.get(rows.size() - 1)));
+            log.flush();
         }
         String loadEnd = loadAverage();
         List<String> md = new ArrayList<>();
         md.add("Command: `" + commandLine() + "`");
         md.add("");
         md.add(String.format(Locale.ROOT, "%d pairs × (%d prompt + 2 × %d response) tokens = %d tokens per step, "
-                + "float32, AdamW; %d warm-up + %d timed steps per row (tokens/s from the median timed step); "
-                + "load average %s at the start, %s at the end.", pairs, promptTokens, responseTokens,
-                2L * pairs * (promptTokens + responseTokens), warmup, steps, loadStart, loadEnd));
+                + "float32, AdamW; %d warm-up + %d timed steps per row (tokens/s from the median timed step), %d "
+                + "round%s of the rows%s; load average %s at the start, %s at the end.", pairs, promptTokens,
+                responseTokens, 2L * pairs * (promptTokens + responseTokens), warmup, steps, rounds,
+                rounds == 1 ? "" : "s", rounds == 1 ? "" : " (the peer first in even rounds; the ratios pool the "
+                + "rounds' timed steps)", loadStart, loadEnd));
         md.add("");
         md.addAll(StepReport.table(rows));
         md.add("");
@@ -213,6 +216,7 @@ public final class StepBenchCommand implements Callable<Integer> {
         AtomicFiles.writeString(out.resolve("results.md"), String.join("\n", md) + "\n");
         ObjectNode json = JSON.createObjectNode();
         json.put("command", commandLine());
+        json.put("rounds", rounds);
         json.put("load_average_start", loadStart);
         json.put("load_average_end", loadEnd);
         json.put("processors", Runtime.getRuntime().availableProcessors());
@@ -228,6 +232,41 @@ public final class StepBenchCommand implements Callable<Integer> {
         log.println("wrote " + out.resolve("results.md") + " and " + out.resolve("results.json"));
         log.flush();
         return 0;
+    }
+
+    /**
+     * One row to run: this project's under {@code variant}, or the PyTorch-eager peer's when {@code variant} is null.
+     */
+    record Planned(int round, RealShapes shape, String kind, int threads, AllocatorVariant variant) {
+    }
+
+    /**
+     * The rows in the order they run: round after round, each shape, step and thread count with this project's
+     * rows (one per allocator variant) and the peer's — the peer last in odd rounds and first in even ones (A B,
+     * B A), so that a drift of the machine's speed falls on both sides.
+     */
+    static List<Planned> plan(int rounds, List<RealShapes> shapes, List<String> kinds, List<Integer> threads,
+            List<AllocatorVariant> variants, boolean peer) {
+        List<Planned> out = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (RealShapes shape : shapes) {
+                for (String kind : kinds) {
+                    for (int n : threads) {
+                        boolean peerFirst = round % 2 == 0;
+                        if (peer && peerFirst) {
+                            out.add(new Planned(round, shape, kind, n, null));
+                        }
+                        for (AllocatorVariant v : variants) {
+                            out.add(new Planned(round, shape, kind, n, v));
+                        }
+                        if (peer && !peerFirst) {
+                            out.add(new Planned(round, shape, kind, n, null));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static void require(boolean ok, String option, int value, String rule) {

@@ -36,6 +36,8 @@ class StepBenchCommandTest {
         assertThat(r[2]).contains("--pairs = 0").hasLineCount(1);
         r = run("bench-step", "--peer", "maybe");
         assertThat(r[2]).contains("--peer").contains("maybe").hasLineCount(1);
+        r = run("bench-step", "--rounds", "0");
+        assertThat(r[2]).contains("--rounds = 0").hasLineCount(1);
         r = run("bench-step", "--allocator", "LD_PRELOAD=/tmp/x.so");
         assertThat(r[2]).contains("--allocator").contains("LD_PRELOAD").hasLineCount(1);
     }
@@ -46,7 +48,7 @@ class StepBenchCommandTest {
         String[] r = run("bench-step", "--help");
         assertThat(r[0]).isEqualTo("0");
         assertThat(r[1]).contains("--shapes", "--steps-of", "--pairs", "--prompt-tokens", "--response-tokens", "--steps",
-                "--warmup", "--threads", "--allocator", "--peer", "--python", "--out");
+                "--warmup", "--rounds", "--threads", "--allocator", "--peer", "--python", "--out");
     }
 
     @Test
@@ -98,12 +100,58 @@ class StepBenchCommandTest {
         assertThat(dpo.systemShare()).isEqualTo(0.2);
         List<String> table = StepReport.table(List.of(dpo, sft, peer));
         assertThat(table).hasSize(5);
-        assertThat(table.get(2)).isEqualTo("| smollm2-135m | DPO | dpo4j | launcher | 2 | 204.8 | 10.00 | 8.00 | 2.00 (20%) "
+        assertThat(table.get(2)).isEqualTo("| smollm2-135m | DPO | dpo4j | launcher | 2 | 1 | 204.8 | 10.00 | 8.00 | 2.00 (20%) "
                 + "| 1,000 | 1.00 GiB | 120.0 | 200 | 102% | 1.00 1.00 1.00 → 2.00 1.50 1.00 |");
         assertThat(table.get(4)).contains("| PyTorch eager | plain |").contains("| 102.4 | 20.00 |");
         assertThat(StepReport.ratios(List.of(dpo, sft, peer))).containsExactly(
                 "smollm2-135m: DPO step, dpo4j / PyTorch eager tokens/s = 2.00×",
                 "smollm2-135m: DPO step, dpo4j at 102% of the FLOP bound",
                 "smollm2-135m: DPO step time / SFT step time, dpo4j = 1.25×");
+    }
+
+    @Test
+    @DisplayName("rounds: the peer runs last in odd rounds and first in even ones, per shape, step and thread count")
+    void plan() {
+        List<AllocatorVariant> variants = List.of(AllocatorVariant.parse("launcher"));
+        List<StepBenchCommand.Planned> plan = StepBenchCommand.plan(2, List.of(io.dpo4j.cli.memory.RealShapes.SMOLLM2_135M),
+                List.of("dpo", "sft"), List.of(0), variants, true);
+        assertThat(plan).extracting(p -> p.round() + " " + p.kind() + " " + (p.variant() == null ? "peer" : "dpo4j"))
+                .containsExactly("1 dpo dpo4j", "1 dpo peer", "1 sft dpo4j", "1 sft peer",
+                        "2 dpo peer", "2 dpo dpo4j", "2 sft peer", "2 sft dpo4j");
+        assertThat(StepBenchCommand.plan(3, List.of(io.dpo4j.cli.memory.RealShapes.SMOLLM2_135M), List.of("dpo"), List.of(0),
+                variants, false)).extracting(StepBenchCommand.Planned::round).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    @DisplayName("rounds pooled: each side's median over all its timed steps, the best GEMM rate, each round's ratio beside")
+    void pooledRounds() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String common = "\"shape\":\"smollm2-135m\",\"tokens_per_step\":2048,\"parameters\":100000000,\"threads\":2,"
+                + "\"user_seconds\":[8,8],\"system_seconds\":[2,2],\"minor_faults\":[1000,1000],"
+                + "\"load_before\":\"1.00 1.00 1.00\",\"load_after\":\"2.00 1.50 1.00\"";
+        List<StepReport.Row> rows = new java.util.ArrayList<>();
+        // dpo4j: a slow round (16, 16 s) and a fast one (10, 10 s); the peer 20 s in both
+        for (String r : new String[] {
+            "{\"implementation\":\"dpo4j\",\"kind\":\"dpo\",\"round\":1,\"step_seconds\":[16.0,16.0],"
+                + "\"gemm_flops_per_second\":1.0e11,\"peak_rss_bytes\":2147483648," + common + "}",
+            "{\"implementation\":\"pytorch\",\"kind\":\"dpo\",\"allocator\":\"plain\",\"round\":1,"
+                + "\"step_seconds\":[20.0,20.0],\"gemm_flops_per_second\":1.0e11,\"peak_rss_bytes\":1," + common + "}",
+            "{\"implementation\":\"pytorch\",\"kind\":\"dpo\",\"allocator\":\"plain\",\"round\":2,"
+                + "\"step_seconds\":[20.0,20.0],\"gemm_flops_per_second\":1.0e11,\"peak_rss_bytes\":1," + common + "}",
+            "{\"implementation\":\"dpo4j\",\"kind\":\"dpo\",\"round\":2,\"step_seconds\":[10.0,12.0],"
+                + "\"gemm_flops_per_second\":1.2e11,\"peak_rss_bytes\":1073741824," + common + "}"}) {
+            rows.add(StepReport.Row.of(json.readTree(r)));
+        }
+        StepReport.Row pooled = StepReport.pooled(rows, "smollm2-135m", 2, "dpo4j", "dpo").orElseThrow();
+        assertThat(pooled.stepSeconds()).containsExactly(16.0, 16.0, 10.0, 12.0);
+        assertThat(pooled.steadySeconds()).isEqualTo(14.0); // the median of 10, 12, 16, 16
+        assertThat(pooled.gemmFlopsPerSecond()).isEqualTo(1.2e11);
+        assertThat(pooled.peakRssBytes()).isEqualTo(2147483648L);
+        assertThat(StepReport.table(rows).get(5)).contains("| dpo4j | launcher | 2 | 2 | 186.2 | 11.00 |");
+        // 2048 / 14 over 2048 / 20 = 20 / 14
+        assertThat(StepReport.ratios(rows)).containsExactly(
+                "smollm2-135m: DPO step, dpo4j / PyTorch eager tokens/s = 1.43× (medians of 4 and 4 timed steps over 2 rounds)",
+                "smollm2-135m: DPO step, dpo4j at 73% of the FLOP bound",
+                "smollm2-135m: DPO step, dpo4j / PyTorch eager tokens/s in each round alone: round 1 1.25×, round 2 1.82×");
     }
 }
