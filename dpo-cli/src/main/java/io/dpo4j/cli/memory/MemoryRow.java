@@ -42,10 +42,11 @@ import java.util.SplittableRandom;
  * ({@code VmHWM}) is its own: a random-weight model of a real shape, the no-grad reference pass over the
  * step's sequences (LoRA: the adapters switched off), then {@code --steps} DPO training steps (default 2;
  * each: trunk forward, the chunked log-prob kernel, the DPO loss, backward, global-norm clipping, an AdamW
- * update) with one optimizer across them. Two steps, because a run's peak is that of its second and later
- * steps: the first update creates AdamW's moments after the first step's activations are freed, every later
- * step holds them through its forward and backward. Prints one {@code ROW {json}} line; the tokens/s are
- * the last step's (the first includes the warm-up).
+ * update) with one optimizer across them, whose gradient buffers and moments are allocated before the first
+ * step as the trainers do. Two steps, because a run's steady state is its second and later steps (until the
+ * trainers allocated them up front, the first update created AdamW's moments after the first step's activations
+ * were freed, and every later step held them through its forward and backward). Prints one {@code ROW {json}}
+ * line; the tokens/s are the last step's (the first includes the warm-up).
  *
  * <pre>MemoryRow SHAPE MODE PAIRS TOKENS [--fp16] [--steps N]</pre>
  */
@@ -148,6 +149,9 @@ public final class MemoryRow {
             double loss = Double.NaN;
             double seconds = Double.NaN;
             try (AdamW adam = new AdamW(root, 0.9, 0.999, 1e-8, 0.0)) {
+                // as the trainers do: the gradient buffers and moments before the first step
+                Gradients.allocate(model.trainableParameters(), root);
+                adam.prepare(model.trainableParameters());
                 for (int s = 1; s <= steps; s++) {
                     long s0 = System.nanoTime();
                     stepName = "s" + s + " ";

@@ -22,10 +22,10 @@ import java.util.Locale;
  * <ul>
  * <li><i>state</i>, held for the whole run: the runtime ({@link #RUNTIME_BYTES}); the parameters,
  * {@code 4P} (a FLOAT16 frozen base: {@code 2} bytes for the decoder matrices); the gradients, {@code 4N}
- * (allocated by the first backward and zeroed in place afterwards, never freed); AdamW's two moments,
- * {@code 8N} (created by the first update). A one-step measurement misses the moments: the first update
- * creates them after the first step's activations are gone — which is why {@code dpo bench-memory} runs
- * two steps;</li>
+ * and AdamW's two moments, {@code 8N}, both allocated before the first step and updated in place, never freed
+ * (until they were allocated up front, the first backward and update made them, after the first step's
+ * activations were gone, so a one-step measurement missed the moments — which is why {@code dpo bench-memory}
+ * runs two steps);</li>
  * <li><i>forward and backward</i>: the activations autograd keeps, per token and layer
  * {@code 6d + 3q + 2kv + 3I + H} floats (each RMSNorm's input, scale and output; the fused attention's grouped
  * queries, keys, values, output and one log-sum-exp per head — the eager attention, the reference path, would
