@@ -76,13 +76,12 @@ public final class StepBenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "2", description = "Rounds of the whole sequence of rows. A virtual "
             + "machine's speed can drift from minute to minute (on the 2-core VM this was built on, the same step took 15 s "
             + "in one minute and 19 s in the next), so one row each can put one implementation in a slow spell and the "
-            + "other in a fast one; from the second round on, each "
-            + "step's peer row runs before this project's (A B, then B A: a drift falls on both), and the ratios pool "
+            + "other in a fast one; in even rounds each step's peer row runs before this project's (A B, then B A: a drift falls on both), and the ratios pool "
             + "every round's timed steps (their median). Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps before them (the first creates "
-            + "AdamW's moments, the second is the first with them live; from the third the allocator has settled). "
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps before them (the first faults "
+            + "in the step's memory, the second still settles it; from the third the allocator has settled). "
             + "Default: ${DEFAULT-VALUE}.")
     int warmup;
 

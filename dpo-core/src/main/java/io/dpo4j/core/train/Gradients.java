@@ -93,8 +93,8 @@ public final class Gradients {
      * allocated one after the other and every step's activations reuse the region above them; allocated during the
      * first backward and update instead, they land in the holes of that step's freed activations, and later steps'
      * activations fragment around them (measured at SmolLM2-135M: the step's peak resident memory 5.73 → 5.57 GiB,
-     * and no growth after the first step). One backward of {@code Σ 0 · p[0]} makes exactly these buffers; no
-     * gradient collector needs to be open (and none may be: it runs its own backward). The values of existing
+     * and no growth after the first step). One backward of {@code Σ 0 · p[0]} (autograd on for it, then restored;
+     * no gradient collector needed) makes exactly these buffers and touches nothing else. The values of existing
      * buffers are left as they are.
      */
     public static void allocate(Map<String, NDArray> parameters, NDManager scratch) {
