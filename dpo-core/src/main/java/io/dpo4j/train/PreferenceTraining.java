@@ -141,7 +141,6 @@ public final class PreferenceTraining {
                 }
                 policy.setTrainable(true);
                 // The long-lived arrays first, so that every step's activations reuse one region above them.
-                io.dpo4j.core.train.Gradients.allocate(policy.trainableParameters(), root);
                 adam.prepare(policy.trainableParameters());
                 int referenceRows = b.referenceRows != null ? b.referenceRows : 4 * b.batchSize;
                 ReferenceCache referenceCache = liveReference ? LoraStage.validationReference(policy, data, kernel,

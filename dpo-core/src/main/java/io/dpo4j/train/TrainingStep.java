@@ -57,9 +57,7 @@ public final class TrainingStep implements AutoCloseable {
         this.maxGradNorm = b.maxGradNorm;
         policy.setTrainable(true);
         // The long-lived arrays first, so that every step's activations reuse one region above them.
-        var parameters = policy.trainableParameters();
-        Gradients.allocate(parameters, root);
-        adam.prepare(parameters);
+        adam.prepare(policy.trainableParameters());
     }
 
     /** A builder for a step of {@code objective} on {@code policy}. */

@@ -150,7 +150,6 @@ public final class MemoryRow {
             double seconds = Double.NaN;
             try (AdamW adam = new AdamW(root, 0.9, 0.999, 1e-8, 0.0)) {
                 // as the trainers do: the gradient buffers and moments before the first step
-                Gradients.allocate(model.trainableParameters(), root);
                 adam.prepare(model.trainableParameters());
                 for (int s = 1; s <= steps; s++) {
                     long s0 = System.nanoTime();

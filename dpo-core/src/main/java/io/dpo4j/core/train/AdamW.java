@@ -85,17 +85,23 @@ public final class AdamW implements AutoCloseable {
     }
 
     /**
-     * Creates the zero moments of every listed parameter that has none yet (otherwise the first {@link #update}
-     * does): called before a run's first step, so that the optimizer's state is allocated beside the weights
-     * rather than in the freed activations of the first step (see {@link Gradients#allocate}). The update's
-     * arithmetic is the same either way: the moments start at zero.
+     * Allocates, before a run's first step, what the first step would otherwise allocate: each parameter's gradient
+     * buffer ({@link Gradients#allocate}, where autograd has made none yet) and the zero moments of every listed
+     * parameter that has none. Then they sit beside the weights rather than in the holes the first step's freed
+     * activations leave, and every step's activations reuse one region above them. The update's arithmetic is the
+     * same either way (zero buffers, zero moments).
      */
     public void prepare(Map<String, NDArray> parameters) {
+        Gradients.allocate(parameters, manager);
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
             NDArray p = e.getValue();
-            m.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape(), p.getDataType()));
-            v.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape(), p.getDataType()));
+            m.computeIfAbsent(e.getKey(), k -> zerosLike(p));
+            v.computeIfAbsent(e.getKey(), k -> zerosLike(p));
         }
+    }
+
+    private NDArray zerosLike(NDArray p) {
+        return manager.zeros(p.getShape(), p.getDataType());
     }
 
     /** Applies one update with learning rate {@code lr} to every parameter from its gradient. */
@@ -112,8 +118,8 @@ public final class AdamW implements AutoCloseable {
                 try (NDManager scratch = manager.newSubManager()) {
                     NDArray g = p.getGradient();
                     g.attach(scratch);
-                    NDArray mt = m.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape(), p.getDataType()));
-                    NDArray vt = v.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape(), p.getDataType()));
+                    NDArray mt = m.computeIfAbsent(e.getKey(), k -> zerosLike(p));
+                    NDArray vt = v.computeIfAbsent(e.getKey(), k -> zerosLike(p));
                     if (useFused && p.getDataType() == DataType.FLOAT32 && g.getDataType() == DataType.FLOAT32
                             && mt.getDataType() == DataType.FLOAT32 && vt.getDataType() == DataType.FLOAT32) {
                         FUSED.call(new NDList(stepCount, hyper, p, g, mt, vt), false).close();

@@ -89,7 +89,7 @@ public final class Gradients {
     /**
      * Gives every parameter that requires a gradient and has no gradient buffer yet its buffer now (zeros, the
      * parameter's shape and dtype), as autograd would at the first backward. Called once before a run's first
-     * step together with {@link AdamW#prepare(Map)}, so the long-lived arrays (weights, gradients, moments) are
+     * step by {@link AdamW#prepare(Map)}, which then makes the moments, so the long-lived arrays (weights, gradients, moments) are
      * allocated one after the other and every step's activations reuse the region above them; allocated during the
      * first backward and update instead, they land in the holes of that step's freed activations, and later steps'
      * activations fragment around them (measured at SmolLM2-135M: the step's peak resident memory 5.73 → 5.57 GiB,

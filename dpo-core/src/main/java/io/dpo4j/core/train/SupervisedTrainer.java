@@ -83,7 +83,6 @@ public final class SupervisedTrainer {
         NDManager root = model.manager();
         try (AdamW adam = new AdamW(root, 0.9, 0.999, 1e-8, 0.0)) {
             // The long-lived arrays first, so that every step's activations reuse one region above them.
-            Gradients.allocate(model.parameters(), root);
             adam.prepare(model.parameters());
             int cursor = 0;
             for (int step = 0; step < s.steps(); step++) {
